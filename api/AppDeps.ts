@@ -1,0 +1,20 @@
+/**
+ * Everything the hono app is built from. Tests build these with temp-dir stores and call
+ * `createApp(deps).request()` without a socket; `api/server.ts` builds them from the config.
+ * Optional parts have an embedded default made by `createApp` when absent.
+ */
+import type { BlobStore } from '../index-tools/BlobStore.ts';
+import type { IndexRepo } from '../index-tools/IndexRepo.ts';
+import type { Config } from './config.ts';
+import type { MetaStore } from './meta/MetaStore.ts';
+
+export interface AppDeps {
+  config: Config;
+  meta: MetaStore;
+  blobs: BlobStore;
+  index: IndexRepo;
+  /** Directory of the bare index repository (served as /index.git for dumb-HTTP clones). */
+  indexGitDir: string;
+  /** Clock, injectable for tests (token expiry, rate-limit windows, download days). */
+  now?: () => Date;
+}

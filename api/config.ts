@@ -1,0 +1,128 @@
+/**
+ * The server's typed configuration. Only entry points read the environment; they call
+ * `configFromEnv(process.env)` and pass the result down (crates.io `from_environment()`).
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+const int = (def: number) => z.coerce.number().int().nonnegative().default(def);
+const optionalString = z.string().min(1).optional();
+
+export const ConfigSchema = z.object({
+  port: int(8080),
+  host: z.string().default('127.0.0.1'),
+  dataDir: z.string().default('./data'),
+  /** Base URL clients use; `http://HOST:PORT` when unset. */
+  publicUrl: optionalString,
+  databaseUrl: optionalString,
+  redisUrl: optionalString,
+  indexRemote: optionalString,
+  s3: z.object({
+    endpoint: z.string().url(),
+    bucket: z.string().min(1),
+    region: z.string().default('us-east-1'),
+    accessKeyId: z.string().min(1),
+    secretAccessKey: z.string().min(1),
+    forcePathStyle: z.boolean().default(true),
+    /** Public base URL of the bucket or CDN (for config.json's dl); defaults to endpoint/bucket. */
+    publicUrl: optionalString,
+  }).optional(),
+  auth: z.object({
+    /** HS256 secret (base64url, ≥32 bytes); generated under DATA_DIR on first start when unset. */
+    jwtSecret: optionalString,
+    issuer: optionalString,
+    audience: optionalString,
+    accessTtlSeconds: int(3600),
+    refreshTtlSeconds: int(30 * 24 * 3600),
+    argon2MemoryKiB: int(19456),
+    argon2TimeCost: int(2),
+    argon2Parallelism: int(1),
+    maxConcurrentHashes: int(4),
+  }).default({} as never),
+  limits: z.object({
+    maxUploadBytes: int(10 * 1024 * 1024),
+    maxJsonBodyBytes: int(64 * 1024),
+    maxUnpackedBytes: int(50 * 1024 * 1024),
+    maxTarEntries: int(10_000),
+    anonRequestsPerHour: int(60),
+    authRequestsPerHour: int(5000),
+    loginPerIpPerHour: int(20),
+    loginPerAccountPerHour: int(10),
+    registerPerIpPerHour: int(10),
+  }).default({} as never),
+  groupCommit: z.object({
+    maxBatch: int(256),
+    /** How long the writer waits for more lines after the first one arrives. */
+    maxDelayMs: int(5),
+    /** Repack the index repo every N commits (keeps dumb-HTTP clones cheap). */
+    repackEvery: int(50),
+  }).default({} as never),
+  downloads: z.object({
+    flushIntervalMs: int(1000),
+  }).default({} as never),
+});
+
+export type Config = z.infer<typeof ConfigSchema> & { publicUrl: string; dataDir: string };
+
+/** Build the config from an environment-like record. Throws a readable error on bad values. */
+export function configFromEnv(env: Record<string, string | undefined>): Config {
+  const s3 = env.S3_ENDPOINT
+    ? {
+        endpoint: env.S3_ENDPOINT,
+        bucket: env.S3_BUCKET,
+        region: env.S3_REGION,
+        accessKeyId: env.S3_ACCESS_KEY_ID,
+        secretAccessKey: env.S3_SECRET_ACCESS_KEY,
+        forcePathStyle: env.S3_FORCE_PATH_STYLE ? env.S3_FORCE_PATH_STYLE !== 'false' : undefined,
+        publicUrl: env.S3_PUBLIC_URL,
+      }
+    : undefined;
+  const drop = <T extends Record<string, unknown>>(o: T) =>
+    Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== '')) as Partial<T>;
+  const raw = {
+    ...drop({
+      port: env.PORT,
+      host: env.HOST,
+      dataDir: env.DATA_DIR,
+      publicUrl: env.PUBLIC_URL,
+      databaseUrl: env.DATABASE_URL,
+      redisUrl: env.REDIS_URL,
+      indexRemote: env.INDEX_REMOTE,
+    }),
+    s3: s3 ? drop(s3) : undefined,
+    auth: drop({
+      jwtSecret: env.JWT_SECRET,
+      issuer: env.JWT_ISSUER,
+      audience: env.JWT_AUDIENCE,
+      accessTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
+      refreshTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS,
+      maxConcurrentHashes: env.MAX_CONCURRENT_HASHES,
+    }),
+    limits: drop({
+      maxUploadBytes: env.MAX_UPLOAD_BYTES,
+      anonRequestsPerHour: env.RATE_LIMIT_ANON_PER_HOUR,
+      authRequestsPerHour: env.RATE_LIMIT_AUTH_PER_HOUR,
+      loginPerIpPerHour: env.RATE_LIMIT_LOGIN_PER_IP_PER_HOUR,
+      loginPerAccountPerHour: env.RATE_LIMIT_LOGIN_PER_ACCOUNT_PER_HOUR,
+      registerPerIpPerHour: env.RATE_LIMIT_REGISTER_PER_IP_PER_HOUR,
+    }),
+    groupCommit: drop({ maxBatch: env.GROUP_COMMIT_MAX_BATCH, maxDelayMs: env.GROUP_COMMIT_MAX_DELAY_MS }),
+    downloads: drop({ flushIntervalMs: env.DOWNLOADS_FLUSH_INTERVAL_MS }),
+  };
+  return resolveConfig(raw);
+}
+
+/** Validate a partial config object (tests build configs this way) and fill defaults. */
+export function resolveConfig(raw: unknown): Config {
+  const r = ConfigSchema.safeParse(raw);
+  if (!r.success) {
+    const lines = r.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+    throw new Error(`invalid configuration:\n${lines}`);
+  }
+  const c = r.data;
+  return {
+    ...c,
+    dataDir: path.resolve(c.dataDir),
+    publicUrl: (c.publicUrl ?? `http://${c.host.includes(':') ? `[${c.host}]` : c.host}:${c.port}`).replace(/\/$/, ''),
+  };
+}

@@ -1,0 +1,44 @@
+/**
+ * The sparse index as a git repository. One writer at a time: appends and yank changes are
+ * queued and group-committed (many lines, one commit), the branch ref moves only by
+ * compare-and-swap. Reads come from HEAD's tree. Embedded default: a bare local repo written
+ * with direct object writes (`GitIndexRepo`); scale-out: the same plus a push to a remote.
+ */
+import type { IndexConfig, IndexEntry } from '../schema/index.ts';
+
+export interface CommitInfo {
+  /** The new commit id. */
+  commit: string;
+  /** Index paths whose files changed in it. */
+  paths: string[];
+  /** Commit message (`Publish foo@1.2.3`, or a summary line for a group). */
+  message: string;
+}
+
+export interface IndexFile {
+  /** git blob id of the file (a strong ETag). */
+  oid: string;
+  content: Uint8Array;
+}
+
+export interface IndexRepo {
+  /** Create the repository (bare) with config.json if it does not exist yet; idempotent. */
+  init(config: IndexConfig): Promise<void>;
+  /** The commit id HEAD points at. */
+  head(): Promise<string>;
+  /** All lines of a package (publish order), or undefined when the package does not exist. */
+  readPackage(name: string): Promise<IndexEntry[] | undefined>;
+  /** A file of HEAD's tree by index path (`config.json`, `ra/ve/raven-ui`), or undefined. */
+  readFile(path: string): Promise<IndexFile | undefined>;
+  /**
+   * Append one version line. Resolves after the commit that contains it is the branch head.
+   * Throws RegistryError('version_exists') when name@vers (ignoring build metadata) is present.
+   */
+  appendVersion(entry: IndexEntry): Promise<CommitInfo>;
+  /** Change only the `yanked` field of one line. Throws version_not_found / package_not_found. */
+  setYanked(args: { name: string; version: string; yanked: boolean }): Promise<CommitInfo>;
+  /** Called after every commit that this process made or observed. Returns an unsubscribe. */
+  onCommit(listener: (info: CommitInfo) => void): () => void;
+  /** Wait for queued writes to commit, then release resources. */
+  close(): Promise<void>;
+}
