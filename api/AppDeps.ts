@@ -6,6 +6,7 @@
 import type { BlobStore } from '../index-tools/BlobStore.ts';
 import type { IndexRepo } from '../index-tools/IndexRepo.ts';
 import type { Config } from './config.ts';
+import type { DownloadCounter } from './downloads/DownloadCounter.ts';
 import type { MetaStore } from './meta/MetaStore.ts';
 
 export interface AppDeps {
@@ -17,4 +18,10 @@ export interface AppDeps {
   indexGitDir: string;
   /** Clock, injectable for tests (token expiry, rate-limit windows, download days). */
   now?: () => Date;
+  /**
+   * Batched download counting (`record(name, version)` is synchronous, no I/O). createApp fills
+   * in a default (flushing every config.downloads.flushIntervalMs) when absent, on this object,
+   * so the entry point can `await deps.downloads.close()` on shutdown.
+   */
+  downloads?: DownloadCounter;
 }

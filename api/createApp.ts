@@ -4,10 +4,17 @@
  */
 import { Hono } from 'hono';
 import type { AppDeps } from './AppDeps.ts';
+import { DownloadCounter } from './downloads/DownloadCounter.ts';
 import { errorResponse, onError } from './errorResponse.ts';
 import { healthRoutes } from './routes/healthRoutes.ts';
 
 export function createApp(deps: AppDeps): Hono {
+  // Defaults are filled in on deps itself so the entry point can close them on shutdown.
+  deps.downloads ??= new DownloadCounter({
+    meta: deps.meta,
+    flushIntervalMs: deps.config.downloads.flushIntervalMs,
+    now: deps.now,
+  });
   const app = new Hono();
   app.onError(onError);
   app.notFound((c) => errorResponse(c, 'not_found', `no route for ${c.req.method} ${c.req.path}`));
