@@ -38,6 +38,7 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   dependency_not_found: 400,
   invalid_dependency_req: 400,
   integrity_mismatch: 400,
+  resolution_failed: 422,
   rate_limited: 429,
   server_busy: 503,
   unavailable: 503,

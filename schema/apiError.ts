@@ -18,6 +18,8 @@ export const ERROR_CODES = [
   // publish content
   'invalid_name', 'reserved_name', 'invalid_version', 'invalid_manifest', 'invalid_tarball',
   'dependency_not_found', 'invalid_dependency_req', 'integrity_mismatch',
+  // client-side dependency resolution (raven-pkg): no version set satisfies every requirement
+  'resolution_failed',
   // limits and server
   'rate_limited', 'server_busy', 'unavailable', 'internal',
 ] as const;
