@@ -60,6 +60,15 @@ export const ConfigSchema = z.object({
   downloads: z.object({
     flushIntervalMs: int(1000),
   }).default({} as never),
+  /** Trusted publishing (GitHub Actions OIDC → short-lived publish token); docs/trusted-publishing.md. */
+  trusted: z.object({
+    /** OIDC issuer whose discovery document and JWKS are trusted. */
+    issuer: z.string().url().default('https://token.actions.githubusercontent.com'),
+    /** Expected `aud` of the OIDC token; the registry's PUBLIC_URL when unset. */
+    audience: optionalString,
+    /** Lifetime of the publish token an exchange returns (capped at 30 minutes). */
+    tokenTtlSeconds: z.coerce.number().int().positive().max(1800).default(1800),
+  }).default({} as never),
 });
 
 export type Config = z.infer<typeof ConfigSchema> & { publicUrl: string; dataDir: string };
@@ -108,6 +117,11 @@ export function configFromEnv(env: Record<string, string | undefined>): Config {
     }),
     groupCommit: drop({ maxBatch: env.GROUP_COMMIT_MAX_BATCH, maxDelayMs: env.GROUP_COMMIT_MAX_DELAY_MS }),
     downloads: drop({ flushIntervalMs: env.DOWNLOADS_FLUSH_INTERVAL_MS }),
+    trusted: drop({
+      issuer: env.TRUSTED_PUBLISHING_ISSUER,
+      audience: env.TRUSTED_PUBLISHING_AUDIENCE,
+      tokenTtlSeconds: env.TRUSTED_PUBLISHING_TOKEN_TTL_SECONDS,
+    }),
   };
   return resolveConfig(raw);
 }
