@@ -44,6 +44,8 @@ export const ConfigSchema = z.object({
     maxJsonBodyBytes: int(64 * 1024),
     maxUnpackedBytes: int(50 * 1024 * 1024),
     maxTarEntries: int(10_000),
+    /** Publish: unpacked bytes per compressed byte above which a tarball counts as a bomb. */
+    maxCompressionRatio: int(200),
     anonRequestsPerHour: int(60),
     authRequestsPerHour: int(5000),
     loginPerIpPerHour: int(20),
