@@ -13,6 +13,14 @@ export interface CommitInfo {
   paths: string[];
   /** Commit message (`Publish foo@1.2.3`, or a summary line for a group). */
   message: string;
+  /** Lines appended or changed by this commit (the group-commit batch size); absent for observed commits. */
+  lines?: number;
+}
+
+/** Live numbers of the writer, for /metrics. */
+export interface IndexRepoStats {
+  /** Writes queued and not yet committed. */
+  queueDepth: number;
 }
 
 export interface IndexFile {
@@ -39,6 +47,8 @@ export interface IndexRepo {
   setYanked(args: { name: string; version: string; yanked: boolean }): Promise<CommitInfo>;
   /** Called after every commit that this process made or observed. Returns an unsubscribe. */
   onCommit(listener: (info: CommitInfo) => void): () => void;
+  /** Live writer numbers (queue depth) for /metrics; optional for read-only or remote-only repos. */
+  stats?(): IndexRepoStats;
   /** Wait for queued writes to commit, then release resources. */
   close(): Promise<void>;
 }
