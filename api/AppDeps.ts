@@ -7,6 +7,7 @@ import type { BlobStore } from '../index-tools/BlobStore.ts';
 import type { IndexRepo } from '../index-tools/IndexRepo.ts';
 import type { Config } from './config.ts';
 import type { DownloadCounter } from './downloads/DownloadCounter.ts';
+import type { LiveSearch } from './search/LiveSearch.ts';
 import type { MetaStore } from './meta/MetaStore.ts';
 
 export interface AppDeps {
@@ -24,4 +25,6 @@ export interface AppDeps {
    * so the entry point can `await deps.downloads.close()` on shutdown.
    */
   downloads?: DownloadCounter;
+  /** The in-memory search index kept in step with the index repo; default made by createApp (built on first use). */
+  search?: LiveSearch;
 }

@@ -6,7 +6,9 @@ import { Hono } from 'hono';
 import type { AppDeps } from './AppDeps.ts';
 import { DownloadCounter } from './downloads/DownloadCounter.ts';
 import { errorResponse, onError } from './errorResponse.ts';
+import { discoveryRoutes } from './routes/discoveryRoutes.ts';
 import { healthRoutes } from './routes/healthRoutes.ts';
+import { LiveSearch } from './search/LiveSearch.ts';
 
 export function createApp(deps: AppDeps): Hono {
   // Defaults are filled in on deps itself so the entry point can close them on shutdown.
@@ -15,10 +17,14 @@ export function createApp(deps: AppDeps): Hono {
     flushIntervalMs: deps.config.downloads.flushIntervalMs,
     now: deps.now,
   });
+  deps.search ??= new LiveSearch({ index: deps.index, meta: deps.meta, now: deps.now });
   const app = new Hono();
   app.onError(onError);
   app.notFound((c) => errorResponse(c, 'not_found', `no route for ${c.req.method} ${c.req.path}`));
 
   app.route('/', healthRoutes(deps));
+  // Discovery before the package routes: /packages/trending, /packages/categories/* and
+  // /packages/:name/stats must not be taken for a package name or version.
+  app.route('/api/v1', discoveryRoutes(deps));
   return app;
 }

@@ -5,3 +5,4 @@ export * from './indexConfig.ts';
 export * from './manifest.ts';
 export * from './apiError.ts';
 export * from './RegistryError.ts';
+export * from './discoveryBodies.ts';

@@ -1,0 +1,132 @@
+/**
+ * Keeps a SearchIndex in step with the index repository: built once from `index.walk()` on
+ * first use, then updated incrementally from each commit's changed paths (only those packages
+ * are re-read). Download totals (the relevance boost and `sort=downloads`) are refreshed from
+ * the MetaStore at most every `downloadsRefreshMs`.
+ *
+ * @example
+ *   const live = new LiveSearch({ index, meta });
+ *   const idx = await live.ready(); // built, and every observed commit applied
+ *   idx.search({ q: 'http', sort: 'relevance', page: 1, perPage: 20 });
+ */
+import type { IndexEntry } from '../../schema/index.ts';
+import type { IndexRepo } from '../../index-tools/IndexRepo.ts';
+import { isIndexPathFor } from '../../index-tools/indexPath.ts';
+import type { MetaStore } from '../meta/MetaStore.ts';
+import { SearchIndex } from './SearchIndex.ts';
+
+export interface LiveSearchOptions {
+  index: IndexRepo;
+  meta: MetaStore;
+  downloadsRefreshMs?: number;
+  now?: () => Date;
+}
+
+/** What H1's IndexRepo.walk() yields (array or async iterable; both are accepted). */
+type WalkedFile = { path: string; oid: string };
+type Walkable = { walk(): AsyncIterable<WalkedFile> | Iterable<WalkedFile> | Promise<Iterable<WalkedFile> | AsyncIterable<WalkedFile>> };
+
+export class LiveSearch {
+  readonly index = new SearchIndex();
+  readonly #repo: IndexRepo;
+  readonly #meta: MetaStore;
+  readonly #refreshMs: number;
+  readonly #now: () => Date;
+  #started: Promise<void> | undefined;
+  #queue: Promise<void> = Promise.resolve();
+  #unsubscribe: (() => void) | undefined;
+  #downloadsAt = -Infinity;
+  #downloadsRefresh: Promise<void> | undefined;
+
+  constructor(opts: LiveSearchOptions) {
+    this.#repo = opts.index;
+    this.#meta = opts.meta;
+    this.#refreshMs = opts.downloadsRefreshMs ?? 60_000;
+    this.#now = opts.now ?? (() => new Date());
+  }
+
+  /** The index with every commit observed so far applied (builds it on the first call). */
+  async ready(): Promise<SearchIndex> {
+    this.#started ??= this.#build();
+    await this.#started;
+    await this.#queue;
+    if (this.#now().getTime() - this.#downloadsAt >= this.#refreshMs) {
+      // The first refresh is awaited (a fresh index has no boosts); later ones run behind.
+      const first = this.#downloadsAt === -Infinity;
+      const p = this.refreshDownloads().catch((e) => console.error('[raven] download totals refresh failed:', e));
+      if (first) await p;
+    }
+    return this.index;
+  }
+
+  /** Re-read download totals now. Returns the totals (the stats endpoint reuses them). */
+  refreshDownloads(): Promise<void> {
+    this.#downloadsAt = this.#now().getTime();
+    this.#downloadsRefresh ??= this.#meta.downloadTotals().then((totals) => {
+      this.index.setDownloads(totals);
+    }).finally(() => {
+      this.#downloadsRefresh = undefined;
+    });
+    return this.#downloadsRefresh;
+  }
+
+  /** Feed totals obtained elsewhere (avoids a second query). */
+  applyDownloads(totals: ReadonlyMap<string, number>): void {
+    this.#downloadsAt = this.#now().getTime();
+    this.index.setDownloads(totals);
+  }
+
+  close(): void {
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
+  }
+
+  async #build(): Promise<void> {
+    // Subscribe first so a commit landing during the walk is applied after it, not lost.
+    const seen: string[][] = [];
+    let building = true;
+    this.#unsubscribe = this.#repo.onCommit((info) => {
+      if (building) seen.push(info.paths);
+      else this.#enqueue(info.paths);
+    });
+    const files = await (this.#repo as unknown as Walkable).walk();
+    for await (const f of files as AsyncIterable<WalkedFile>) {
+      if (!isIndexPathFor(f.path)) continue;
+      const file = await this.#repo.readFile(f.path);
+      if (file) this.index.upsert(f.path.split('/').at(-1)!, parseLines(new TextDecoder().decode(file.content)));
+    }
+    building = false;
+    for (const paths of seen) this.#enqueue(paths);
+  }
+
+  #enqueue(paths: readonly string[]): void {
+    this.#queue = this.#queue.then(async () => {
+      for (const p of paths) {
+        if (!isIndexPathFor(p)) continue;
+        const name = p.split('/').at(-1)!;
+        try {
+          this.index.upsert(name, await this.#repo.readPackage(name));
+        } catch (e) {
+          console.error(`[raven] search index update for ${name} failed:`, e);
+        }
+      }
+    });
+  }
+}
+
+/**
+ * Lines of a package file as written by our own writer (validated at publish), parsed without
+ * re-validating: a start-up over 150 000 packages should not run zod a million times.
+ */
+function parseLines(text: string): IndexEntry[] {
+  const out: IndexEntry[] = [];
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    try {
+      out.push(JSON.parse(line) as IndexEntry);
+    } catch {
+      // A broken line is fsck's business; search skips it.
+    }
+  }
+  return out;
+}

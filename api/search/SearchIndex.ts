@@ -1,0 +1,274 @@
+/**
+ * The in-memory search index over package metadata: names, keywords, categories and the
+ * latest version's description, plus the reverse-dependency map. Updated one package at a
+ * time (`upsert`), never rebuilt. Lean at 150 000 packages: one small record per package,
+ * postings as plain number arrays, two typed-array scratch buffers per query.
+ *
+ * Relevance tiers (higher wins, downloads break ties inside a tier, yanked-only packages sink):
+ * exact name > name prefix > name word > keyword > description; a term that only matches as
+ * a prefix of a word ranks just below the same field's whole-word match.
+ *
+ * @example
+ *   const idx = new SearchIndex();
+ *   idx.upsert('raven-ui', entries);
+ *   idx.search({ q: 'ui', sort: 'relevance', page: 1, perPage: 20 });
+ */
+import type { IndexEntry } from '../../schema/index.ts';
+import type { SearchSort } from '../../schema/discoveryBodies.ts';
+import { packageDoc, type PackageDoc } from './packageDoc.ts';
+import { Postings } from './postings.ts';
+import { searchTerms } from './searchTerms.ts';
+import { forEachWithPrefix, insertSorted, lowerBound, removeSorted } from './sortedStrings.ts';
+import { compareHits, selectTop, type Hit } from './rankHits.ts';
+
+export const TIER = {
+  exactName: 8, namePrefix: 7, nameWord: 6, nameWordPrefix: 5,
+  keyword: 4, keywordPrefix: 3, description: 2, descriptionPrefix: 1,
+} as const;
+
+/** Prefix expansion is capped so a one-letter query stays cheap. */
+const MAX_EXPANSIONS = 5000;
+
+export interface SearchArgs {
+  q?: string;
+  category?: string;
+  keyword?: string;
+  sort: SearchSort;
+  page: number;
+  perPage: number;
+}
+
+export interface SearchHitDoc extends PackageDoc {
+  downloads: number;
+}
+
+export interface SearchResult {
+  results: SearchHitDoc[];
+  total: number;
+}
+
+export class SearchIndex {
+  #docs: (PackageDoc | undefined)[] = [];
+  #downloads: number[] = [];
+  #ids = new Map<string, number>();
+  #free: number[] = [];
+  #name = new Postings();
+  #keyword = new Postings();
+  #description = new Postings();
+  /** Exact keyword (filter) and category postings. */
+  #keywordExact = new Postings();
+  #category = new Postings();
+  /** dependency name → names of packages whose latest version depends on it. */
+  #dependents = new Map<string, Set<string>>();
+  /** Sorted names and vocabulary; built lazily on first query, then kept up to date. */
+  #sortedNames: string[] | undefined;
+  #vocab: string[] | undefined;
+  #acc = new Uint8Array(0);
+  #cur = new Uint8Array(0);
+  #versions = 0;
+
+  get size(): number {
+    return this.#ids.size;
+  }
+
+  get versionsCount(): number {
+    return this.#versions;
+  }
+
+  /** Replace what is known about a package from all its index lines; undefined/[] removes it. */
+  upsert(name: string, entries: readonly IndexEntry[] | undefined): void {
+    const key = name.toLowerCase();
+    const doc = entries && entries.length > 0 ? packageDoc(entries) : undefined;
+    const id = this.#ids.get(key);
+    if (id !== undefined) this.#unindex(id);
+    if (!doc) {
+      if (id !== undefined) {
+        this.#ids.delete(key);
+        this.#docs[id] = undefined;
+        this.#downloads[id] = 0;
+        this.#free.push(id);
+        if (this.#sortedNames) removeSorted(this.#sortedNames, key);
+      }
+      return;
+    }
+    let nid = id;
+    if (nid === undefined) {
+      nid = this.#free.pop() ?? this.#docs.length;
+      this.#ids.set(key, nid);
+      this.#downloads[nid] ??= 0;
+      if (this.#sortedNames) insertSorted(this.#sortedNames, key);
+    }
+    this.#docs[nid] = doc;
+    this.#index(nid, doc);
+  }
+
+  get(name: string): SearchHitDoc | undefined {
+    const id = this.#ids.get(name.toLowerCase());
+    const doc = id === undefined ? undefined : this.#docs[id];
+    return doc && { ...doc, downloads: this.#downloads[id!] ?? 0 };
+  }
+
+  /** Names of packages whose latest version depends on `name`, sorted. */
+  dependentsOf(name: string): string[] {
+    return [...(this.#dependents.get(name.toLowerCase()) ?? [])].sort();
+  }
+
+  dependentsCount(name: string): number {
+    return this.#dependents.get(name.toLowerCase())?.size ?? 0;
+  }
+
+  /** Set all-time download totals (packages absent from the map count 0). */
+  setDownloads(totals: ReadonlyMap<string, number>): void {
+    for (const [name, id] of this.#ids) this.#downloads[id] = totals.get(name) ?? 0;
+  }
+
+  /** Packages per category slug. */
+  categoryCounts(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const [slug, list] of this.#category.lists) out.set(slug, list.length);
+    return out;
+  }
+
+  /** Every package (order unspecified), for the static search index and site. */
+  *all(): Generator<SearchHitDoc> {
+    for (const [, id] of this.#ids) yield { ...this.#docs[id]!, downloads: this.#downloads[id] ?? 0 };
+  }
+
+  search(args: SearchArgs): SearchResult {
+    const candidates = this.#candidates(args);
+    const hits: Hit[] = candidates.ids.map((id) => ({
+      id,
+      tier: candidates.tiers ? candidates.tiers[id]! : 0,
+      doc: this.#docs[id]!,
+      downloads: this.#downloads[id] ?? 0,
+    }));
+    const start = (args.page - 1) * args.perPage;
+    const cmp = compareHits(args.sort);
+    const top = selectTop(hits, start + args.perPage, cmp).slice(start);
+    return { results: top.map((h) => ({ ...h.doc, downloads: h.downloads })), total: hits.length };
+  }
+
+  #candidates(args: SearchArgs): { ids: number[]; tiers?: Uint8Array } {
+    const category = args.category?.toLowerCase();
+    const keyword = args.keyword?.toLowerCase();
+    const passes = (id: number): boolean => {
+      const d = this.#docs[id];
+      return d !== undefined && (!category || d.categories.includes(category)) && (!keyword || d.keywords.includes(keyword));
+    };
+    const q = (args.q ?? '').trim().toLowerCase();
+    let terms = searchTerms(q);
+    if (terms.length === 0) terms = searchTerms(q, { keepStopWords: true });
+    if (terms.length === 0) {
+      const base = category ? this.#category.get(category) ?? [] : keyword ? this.#keywordExact.get(keyword) ?? [] : [...this.#ids.values()];
+      return { ids: base.filter(passes) };
+    }
+    const n = this.#docs.length;
+    if (this.#acc.length < n) {
+      this.#acc = new Uint8Array(Math.max(n, this.#acc.length * 2));
+      this.#cur = new Uint8Array(this.#acc.length);
+    }
+    const acc = this.#acc;
+    const cur = this.#cur;
+    const vocab = this.#vocabulary();
+    terms.forEach((term, i) => {
+      cur.fill(0, 0, n);
+      this.#mark(term, cur, TIER.nameWord, TIER.keyword, TIER.description);
+      if (term.length >= 2) {
+        forEachWithPrefix(vocab, term, MAX_EXPANSIONS, (t) => {
+          if (t !== term) this.#mark(t, cur, TIER.nameWordPrefix, TIER.keywordPrefix, TIER.descriptionPrefix);
+        });
+      }
+      if (i === 0) acc.set(cur.subarray(0, n));
+      else for (let d = 0; d < n; d++) if (cur[d]! < acc[d]!) acc[d] = cur[d]!;
+    });
+    // Whole-name matches: the query read as a package name ("http server" → "http-server").
+    const asName = terms.join('-');
+    const names = this.#names();
+    forEachWithPrefix(names, asName, Number.MAX_SAFE_INTEGER, (name) => {
+      const id = this.#ids.get(name)!;
+      acc[id] = name === asName ? TIER.exactName : Math.max(acc[id]!, TIER.namePrefix);
+    });
+    const ids: number[] = [];
+    for (let d = 0; d < n; d++) if (acc[d]! > 0 && passes(d)) ids.push(d);
+    return { ids, tiers: acc };
+  }
+
+  #mark(term: string, into: Uint8Array, nameTier: number, keywordTier: number, descTier: number): void {
+    const apply = (list: readonly number[] | undefined, tier: number) => {
+      if (!list) return;
+      for (const id of list) if (into[id]! < tier) into[id] = tier;
+    };
+    apply(this.#description.get(term), descTier);
+    apply(this.#keyword.get(term), keywordTier);
+    apply(this.#name.get(term), nameTier);
+  }
+
+  #names(): string[] {
+    this.#sortedNames ??= [...this.#ids.keys()].sort();
+    return this.#sortedNames;
+  }
+
+  #vocabulary(): string[] {
+    if (!this.#vocab) {
+      const all = new Set<string>([...this.#name.lists.keys(), ...this.#keyword.lists.keys(), ...this.#description.lists.keys()]);
+      this.#vocab = [...all].sort();
+    }
+    return this.#vocab;
+  }
+
+  #termsOf(doc: PackageDoc) {
+    const name = searchTerms(doc.name, { keepStopWords: true });
+    const keyword = searchTerms(doc.keywords.join(' '), { keepStopWords: true });
+    const description = searchTerms(doc.description);
+    return { name, keyword, description };
+  }
+
+  #index(id: number, doc: PackageDoc): void {
+    const t = this.#termsOf(doc);
+    for (const term of t.name) this.#addTerm(this.#name, term, id);
+    for (const term of t.keyword) this.#addTerm(this.#keyword, term, id);
+    for (const term of t.description) this.#addTerm(this.#description, term, id);
+    for (const k of new Set(doc.keywords)) this.#keywordExact.add(k, id);
+    for (const c of new Set(doc.categories)) this.#category.add(c, id);
+    for (const dep of doc.deps) {
+      let set = this.#dependents.get(dep);
+      if (!set) this.#dependents.set(dep, (set = new Set()));
+      set.add(doc.name);
+    }
+    this.#versions += doc.versionsCount;
+  }
+
+  #unindex(id: number): void {
+    const doc = this.#docs[id];
+    if (!doc) return;
+    const t = this.#termsOf(doc);
+    for (const term of t.name) this.#removeTerm(this.#name, term, id);
+    for (const term of t.keyword) this.#removeTerm(this.#keyword, term, id);
+    for (const term of t.description) this.#removeTerm(this.#description, term, id);
+    for (const k of new Set(doc.keywords)) this.#keywordExact.remove(k, id);
+    for (const c of new Set(doc.categories)) this.#category.remove(c, id);
+    for (const dep of doc.deps) {
+      const set = this.#dependents.get(dep);
+      set?.delete(doc.name);
+      if (set?.size === 0) this.#dependents.delete(dep);
+    }
+    this.#versions -= doc.versionsCount;
+  }
+
+  #addTerm(p: Postings, term: string, id: number): void {
+    if (this.#vocab && !this.#hasTerm(term)) insertSorted(this.#vocab, term);
+    p.add(term, id);
+  }
+
+  #removeTerm(p: Postings, term: string, id: number): void {
+    p.remove(term, id);
+    if (this.#vocab && !this.#hasTerm(term)) {
+      const i = lowerBound(this.#vocab, term);
+      if (this.#vocab[i] === term) this.#vocab.splice(i, 1);
+    }
+  }
+
+  #hasTerm(term: string): boolean {
+    return this.#name.lists.has(term) || this.#keyword.lists.has(term) || this.#description.lists.has(term);
+  }
+}

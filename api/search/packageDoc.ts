@@ -1,0 +1,55 @@
+/**
+ * What the search index keeps about one package: only the fields search, listings and
+ * statistics need, taken from the package's latest version — never the whole index lines.
+ */
+import semver from 'semver';
+import type { IndexEntry } from '../../schema/index.ts';
+
+export interface PackageDoc {
+  name: string;
+  /** Latest non-yanked version (highest semver, releases before prereleases); last line when all are yanked. */
+  version: string;
+  description: string | null;
+  keywords: string[];
+  categories: string[];
+  /** Every version is yanked. */
+  yankedOnly: boolean;
+  versionsCount: number;
+  /** ms since epoch of the newest line's pubtime. */
+  updated: number;
+  /** Names this package's latest version depends on (any kind; renamed deps by real name). */
+  deps: string[];
+}
+
+/** The entry search should describe a package by. */
+export function latestEntry(entries: readonly IndexEntry[]): IndexEntry | undefined {
+  let best: IndexEntry | undefined;
+  let bestStable = false;
+  for (const e of entries) {
+    if (e.yanked) continue;
+    const stable = semver.prerelease(e.vers) === null;
+    if (!best || (stable && !bestStable) || (stable === bestStable && semver.gt(e.vers, best.vers))) {
+      best = e;
+      bestStable = stable;
+    }
+  }
+  return best ?? entries.at(-1);
+}
+
+export function packageDoc(entries: readonly IndexEntry[]): PackageDoc | undefined {
+  const latest = latestEntry(entries);
+  if (!latest) return undefined;
+  let updated = 0;
+  for (const e of entries) updated = Math.max(updated, Date.parse(e.pubtime) || 0);
+  return {
+    name: latest.name.toLowerCase(),
+    version: latest.vers,
+    description: latest.description,
+    keywords: latest.keywords.map((k) => k.toLowerCase()),
+    categories: [...latest.categories],
+    yankedOnly: entries.every((e) => e.yanked),
+    versionsCount: entries.length,
+    updated,
+    deps: [...new Set(latest.deps.map((d) => (d.package ?? d.name).toLowerCase()))],
+  };
+}
