@@ -9,6 +9,7 @@ import type { Config } from './config.ts';
 import type { DownloadCounter } from './downloads/DownloadCounter.ts';
 import type { LiveSearch } from './search/LiveSearch.ts';
 import type { MetaStore } from './meta/MetaStore.ts';
+import type { RateLimitStore } from './rateLimit/RateLimitStore.ts';
 
 export interface AppDeps {
   config: Config;
@@ -27,4 +28,6 @@ export interface AppDeps {
   downloads?: DownloadCounter;
   /** The in-memory search index kept in step with the index repo; default made by createApp (built on first use). */
   search?: LiveSearch;
+  /** Rate-limit counters; default an in-memory store made by createApp (Redis for several instances). */
+  rateLimits?: RateLimitStore;
 }

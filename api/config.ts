@@ -17,6 +17,8 @@ export const ConfigSchema = z.object({
   databaseUrl: optionalString,
   redisUrl: optionalString,
   indexRemote: optionalString,
+  /** Trust X-Forwarded-For (right-most entry) for the client IP: only behind a proxy you run. */
+  trustProxy: z.boolean().default(false),
   s3: z.object({
     endpoint: z.string().url(),
     bucket: z.string().min(1),
@@ -99,6 +101,7 @@ export function configFromEnv(env: Record<string, string | undefined>): Config {
       databaseUrl: env.DATABASE_URL,
       redisUrl: env.REDIS_URL,
       indexRemote: env.INDEX_REMOTE,
+      trustProxy: env.TRUST_PROXY ? env.TRUST_PROXY === 'true' || env.TRUST_PROXY === '1' : undefined,
     }),
     s3: s3 ? drop(s3) : undefined,
     auth: drop({

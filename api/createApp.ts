@@ -6,6 +6,11 @@ import { Hono } from 'hono';
 import type { AppDeps } from './AppDeps.ts';
 import { DownloadCounter } from './downloads/DownloadCounter.ts';
 import { errorResponse, onError } from './errorResponse.ts';
+import { apiGuards } from './auth/apiGuards.ts';
+import { createAuth } from './auth/createAuth.ts';
+import { MemoryRateLimitStore } from './rateLimit/MemoryRateLimitStore.ts';
+import { authRoutes } from './routes/authRoutes.ts';
+import { userRoutes } from './routes/userRoutes.ts';
 import { discoveryRoutes } from './routes/discoveryRoutes.ts';
 import { healthRoutes } from './routes/healthRoutes.ts';
 import { LiveSearch } from './search/LiveSearch.ts';
@@ -23,6 +28,13 @@ export function createApp(deps: AppDeps): Hono {
   app.notFound((c) => errorResponse(c, 'not_found', `no route for ${c.req.method} ${c.req.path}`));
 
   app.route('/', healthRoutes(deps));
+  // Every /api/v1 request: actor, then rate limit (per user or per IP), then 401 for a bad
+  // credential. Mounted before any /api/v1 route; static reads live outside /api/v1 and are never limited.
+  deps.rateLimits ??= new MemoryRateLimitStore({ now: deps.now });
+  const auth = createAuth({ config: deps.config, meta: deps.meta, now: deps.now });
+  app.use('/api/v1/*', ...apiGuards({ deps, auth, rateLimits: deps.rateLimits }));
+  app.route('/api/v1', authRoutes({ deps, auth, rateLimits: deps.rateLimits }));
+  app.route('/api/v1', userRoutes({ deps }));
   // Discovery before the package routes: /packages/trending, /packages/categories/* and
   // /packages/:name/stats must not be taken for a package name or version.
   app.route('/api/v1', discoveryRoutes(deps));

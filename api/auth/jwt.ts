@@ -1,0 +1,80 @@
+/**
+ * Short-lived access tokens (JWT, jose). HS256 with a server-held secret, and HS256 is the
+ * only algorithm `verify` accepts: `alg: none`, RS256/EdDSA and "HS256 keyed with a public
+ * key" confusion are all refused. `exp`, `iat`, `iss`, `aud`, `sub` are required; an `iat`
+ * in the future (beyond 5 s of clock skew) is refused. Any failure is one 401 — the reason
+ * stays in the server (expired gets its own code so clients know to refresh).
+ *
+ * @example
+ *   const jwt = new AccessTokens({ secret, issuer: config.publicUrl, audience: 'raven-registry', ttlSeconds: 3600 });
+ *   const { token, expiresAt } = await jwt.sign({ userId, username });
+ *   const { userId } = await jwt.verify(token);
+ */
+import { errors, jwtVerify, SignJWT } from 'jose';
+import { RegistryError } from '../../schema/index.ts';
+
+const ALG = 'HS256';
+const CLOCK_TOLERANCE_S = 5;
+
+export interface AccessTokenClaims {
+  userId: string;
+  username: string;
+}
+
+export class AccessTokens {
+  private readonly secret: Uint8Array;
+  readonly issuer: string;
+  readonly audience: string;
+  readonly ttlSeconds: number;
+  private readonly now: () => Date;
+
+  constructor(opts: { secret: Uint8Array; issuer: string; audience: string; ttlSeconds: number; now?: () => Date }) {
+    if (opts.secret.length < 32) throw new Error('AccessTokens: secret must be at least 32 bytes');
+    if (opts.ttlSeconds < 1) throw new Error('AccessTokens: ttlSeconds must be positive');
+    this.secret = opts.secret;
+    this.issuer = opts.issuer;
+    this.audience = opts.audience;
+    this.ttlSeconds = opts.ttlSeconds;
+    this.now = opts.now ?? (() => new Date());
+  }
+
+  async sign(claims: AccessTokenClaims): Promise<{ token: string; expiresAt: string }> {
+    const iat = Math.floor(this.now().getTime() / 1000);
+    const exp = iat + this.ttlSeconds;
+    const token = await new SignJWT({ username: claims.username })
+      .setProtectedHeader({ alg: ALG, typ: 'JWT' })
+      .setSubject(claims.userId)
+      .setIssuer(this.issuer)
+      .setAudience(this.audience)
+      .setIssuedAt(iat)
+      .setExpirationTime(exp)
+      .sign(this.secret);
+    return { token, expiresAt: new Date(exp * 1000).toISOString() };
+  }
+
+  /** Throws RegistryError('token_expired' | 'unauthorized'). */
+  async verify(token: string): Promise<AccessTokenClaims> {
+    const currentDate = this.now();
+    try {
+      const { payload } = await jwtVerify(token, this.secret, {
+        algorithms: [ALG],
+        issuer: this.issuer,
+        audience: this.audience,
+        requiredClaims: ['exp', 'iat', 'iss', 'aud', 'sub'],
+        // maxTokenAge makes jose check iat, including "not in the future".
+        maxTokenAge: this.ttlSeconds + CLOCK_TOLERANCE_S,
+        clockTolerance: CLOCK_TOLERANCE_S,
+        currentDate,
+      });
+      const nowS = Math.floor(currentDate.getTime() / 1000);
+      if (typeof payload.iat !== 'number' || payload.iat > nowS + CLOCK_TOLERANCE_S) throw new Error('iat in the future');
+      if (typeof payload.sub !== 'string' || typeof payload.username !== 'string') throw new Error('bad claims');
+      return { userId: payload.sub, username: payload.username };
+    } catch (e) {
+      if (e instanceof errors.JWTExpired && e.claim === 'exp') {
+        throw new RegistryError('token_expired', 'the access token has expired; refresh it');
+      }
+      throw new RegistryError('unauthorized', 'invalid access token');
+    }
+  }
+}

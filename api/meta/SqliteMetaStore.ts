@@ -1,0 +1,221 @@
+/**
+ * The embedded MetaStore: one SQLite file (better-sqlite3 12, WAL) at DATA_DIR/registry.db.
+ * better-sqlite3 is synchronous; each call is short and indexed, so the async interface
+ * just wraps it. Multi-statement changes run in one transaction.
+ *
+ * @example
+ *   const meta = new SqliteMetaStore({ file: path.join(config.dataDir, 'registry.db') });
+ *   await meta.migrate();
+ */
+import Database from 'better-sqlite3';
+import { RegistryError } from '../../schema/index.ts';
+import { MIGRATIONS, MIGRATIONS_TABLE_SQL, statementsFor } from './migrations.ts';
+import {
+  apiTokenFromRow, auditFromRow, duplicateUserField, refreshFromRow, userFromRow,
+  type ApiTokenRow, type AuditRow, type RefreshRow, type UserRow,
+} from './metaRows.ts';
+import type {
+  ApiTokenRecord, AuditRecord, DownloadIncrement, MetaStore, RefreshTokenRecord, UserRecord,
+} from './MetaStore.ts';
+
+export class SqliteMetaStore implements MetaStore {
+  readonly file: string;
+  private readonly db: Database.Database;
+
+  constructor({ file }: { file: string }) {
+    this.file = file;
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+  }
+
+  async migrate(): Promise<void> {
+    this.db.exec(MIGRATIONS_TABLE_SQL);
+    const applied = new Set(
+      (this.db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
+    );
+    for (const m of MIGRATIONS) {
+      if (applied.has(m.version)) continue;
+      this.db.transaction(() => {
+        for (const sql of statementsFor(m, 'sqlite')) this.db.exec(sql);
+        this.db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
+          .run(m.version, m.name, new Date().toISOString());
+      }).immediate();
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
+  // users
+
+  async createUser(u: UserRecord): Promise<void> {
+    try {
+      this.db.prepare('INSERT INTO users (id, username, email, password_hash, created_at) VALUES (?, ?, ?, ?, ?)')
+        .run(u.id, u.username, u.email, u.passwordHash, u.createdAt);
+    } catch (e) {
+      const field = duplicateUserField((e as Error).message);
+      if (field === 'username') throw new RegistryError('username_taken', `username "${u.username}" is taken`);
+      if (field === 'email') throw new RegistryError('email_taken', 'an account with this email already exists');
+      throw e;
+    }
+  }
+
+  async userById(id: string): Promise<UserRecord | undefined> {
+    return this.oneUser('SELECT * FROM users WHERE id = ?', id);
+  }
+
+  async userByUsername(username: string): Promise<UserRecord | undefined> {
+    return this.oneUser('SELECT * FROM users WHERE username = ?', username);
+  }
+
+  async userByEmail(email: string): Promise<UserRecord | undefined> {
+    return this.oneUser('SELECT * FROM users WHERE email = ?', email.toLowerCase());
+  }
+
+  async countUsers(): Promise<number> {
+    return Number((this.db.prepare('SELECT COUNT(*) AS n FROM users').get() as { n: number }).n);
+  }
+
+  private oneUser(sql: string, arg: string): UserRecord | undefined {
+    const row = this.db.prepare(sql).get(arg) as UserRow | undefined;
+    return row && userFromRow(row);
+  }
+
+  // refresh tokens
+
+  async insertRefreshToken(t: RefreshTokenRecord): Promise<void> {
+    this.db.prepare(
+      `INSERT INTO refresh_tokens (id, user_id, family_id, token_hash, created_at, expires_at, used_at, revoked_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(t.id, t.userId, t.familyId, t.tokenHash, t.createdAt, t.expiresAt, t.usedAt, t.revokedAt);
+  }
+
+  async refreshTokenByHash(tokenHash: string): Promise<RefreshTokenRecord | undefined> {
+    const row = this.db.prepare('SELECT * FROM refresh_tokens WHERE token_hash = ?').get(tokenHash) as RefreshRow | undefined;
+    return row && refreshFromRow(row);
+  }
+
+  async markRefreshTokenUsed(id: string, at: string): Promise<boolean> {
+    const r = this.db.prepare('UPDATE refresh_tokens SET used_at = ? WHERE id = ? AND used_at IS NULL').run(at, id);
+    return r.changes === 1;
+  }
+
+  async revokeRefreshFamily(familyId: string, at: string): Promise<void> {
+    this.db.prepare('UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL').run(at, familyId);
+  }
+
+  // API tokens
+
+  async insertApiToken(t: ApiTokenRecord): Promise<void> {
+    this.db.prepare(
+      `INSERT INTO api_tokens (id, user_id, name, token_hash, scopes, packages, created_at, expires_at, last_used_at, revoked_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(t.id, t.userId, t.name, t.tokenHash, JSON.stringify(t.scopes), JSON.stringify(t.packages),
+      t.createdAt, t.expiresAt, t.lastUsedAt, t.revokedAt);
+  }
+
+  async apiTokenByHash(tokenHash: string): Promise<ApiTokenRecord | undefined> {
+    const row = this.db.prepare('SELECT * FROM api_tokens WHERE token_hash = ?').get(tokenHash) as ApiTokenRow | undefined;
+    return row && apiTokenFromRow(row);
+  }
+
+  async listApiTokens(userId: string): Promise<ApiTokenRecord[]> {
+    const rows = this.db.prepare('SELECT * FROM api_tokens WHERE user_id = ? ORDER BY created_at, id').all(userId) as ApiTokenRow[];
+    return rows.map(apiTokenFromRow);
+  }
+
+  async revokeApiToken(userId: string, tokenId: string, at: string): Promise<boolean> {
+    const exists = this.db.prepare('SELECT 1 FROM api_tokens WHERE id = ? AND user_id = ?').get(tokenId, userId);
+    if (!exists) return false;
+    this.db.prepare('UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL').run(at, tokenId, userId);
+    return true;
+  }
+
+  async touchApiToken(id: string, at: string): Promise<void> {
+    this.db.prepare('UPDATE api_tokens SET last_used_at = ? WHERE id = ?').run(at, id);
+  }
+
+  // owners
+
+  async owners(packageName: string): Promise<UserRecord[]> {
+    const rows = this.db.prepare(
+      `SELECT u.* FROM owners o JOIN users u ON u.id = o.user_id WHERE o.package_name = ? ORDER BY o.added_at, u.username`,
+    ).all(packageName) as UserRow[];
+    return rows.map(userFromRow);
+  }
+
+  async isOwner(packageName: string, userId: string): Promise<boolean> {
+    return this.db.prepare('SELECT 1 FROM owners WHERE package_name = ? AND user_id = ?').get(packageName, userId) !== undefined;
+  }
+
+  async addOwner(packageName: string, userId: string, at: string): Promise<void> {
+    this.db.prepare('INSERT INTO owners (package_name, user_id, added_at) VALUES (?, ?, ?) ON CONFLICT (package_name, user_id) DO NOTHING')
+      .run(packageName, userId, at);
+  }
+
+  async removeOwner(packageName: string, userId: string): Promise<void> {
+    this.db.transaction(() => {
+      const isOwner = this.db.prepare('SELECT 1 FROM owners WHERE package_name = ? AND user_id = ?').get(packageName, userId);
+      if (!isOwner) return;
+      const { n } = this.db.prepare('SELECT COUNT(*) AS n FROM owners WHERE package_name = ?').get(packageName) as { n: number };
+      if (n <= 1) throw new RegistryError('last_owner', `cannot remove the last owner of ${packageName}`, { package: packageName });
+      this.db.prepare('DELETE FROM owners WHERE package_name = ? AND user_id = ?').run(packageName, userId);
+    }).immediate();
+  }
+
+  async packagesOwnedBy(userId: string): Promise<string[]> {
+    const rows = this.db.prepare('SELECT package_name FROM owners WHERE user_id = ? ORDER BY package_name').all(userId) as { package_name: string }[];
+    return rows.map((r) => r.package_name);
+  }
+
+  // audit
+
+  async appendAudit(r: AuditRecord): Promise<void> {
+    this.db.prepare('INSERT INTO audit_log (at, actor, action, package_name, version, detail) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(r.at, r.actor, r.action, r.packageName, r.version, JSON.stringify(r.detail ?? {}));
+  }
+
+  async auditFor(packageName: string): Promise<AuditRecord[]> {
+    const rows = this.db.prepare('SELECT * FROM audit_log WHERE package_name = ? ORDER BY id').all(packageName) as AuditRow[];
+    return rows.map(auditFromRow);
+  }
+
+  // downloads
+
+  async addDownloads(batch: DownloadIncrement[]): Promise<void> {
+    const up = this.db.prepare(
+      `INSERT INTO downloads (package_name, version, day, count) VALUES (?, ?, ?, ?)
+       ON CONFLICT (package_name, version, day) DO UPDATE SET count = downloads.count + excluded.count`,
+    );
+    this.db.transaction(() => {
+      for (const d of batch) up.run(d.packageName, d.version, d.day, d.count);
+    }).immediate();
+  }
+
+  async downloadsByDay(packageName: string, fromDay: string, toDay: string): Promise<{ day: string; count: number }[]> {
+    const rows = this.db.prepare(
+      'SELECT day, SUM(count) AS count FROM downloads WHERE package_name = ? AND day >= ? AND day <= ? GROUP BY day ORDER BY day',
+    ).all(packageName, fromDay, toDay) as { day: string; count: number }[];
+    return rows.map((r) => ({ day: r.day, count: Number(r.count) }));
+  }
+
+  async downloadTotals(): Promise<Map<string, number>> {
+    const rows = this.db.prepare('SELECT package_name, SUM(count) AS n FROM downloads GROUP BY package_name').all() as { package_name: string; n: number }[];
+    return new Map(rows.map((r) => [r.package_name, Number(r.n)]));
+  }
+
+  async downloadsInRange(fromDay: string, toDay: string): Promise<Map<string, number>> {
+    const rows = this.db.prepare(
+      'SELECT package_name, SUM(count) AS n FROM downloads WHERE day >= ? AND day <= ? GROUP BY package_name',
+    ).all(fromDay, toDay) as { package_name: string; n: number }[];
+    return new Map(rows.map((r) => [r.package_name, Number(r.n)]));
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * Row ↔ record mapping shared by the SQL MetaStores (SQLite and PostgreSQL use the same
+ * column names, from api/meta/migrations.ts). Arrays and objects are stored as JSON text.
+ */
+import type { ApiTokenRecord, AuditRecord, RefreshTokenRecord, TokenScope, UserRecord } from './MetaStore.ts';
+
+export interface UserRow { id: string; username: string; email: string; password_hash: string; created_at: string }
+export interface RefreshRow {
+  id: string; user_id: string; family_id: string; token_hash: string;
+  created_at: string; expires_at: string; used_at: string | null; revoked_at: string | null;
+}
+export interface ApiTokenRow {
+  id: string; user_id: string; name: string; token_hash: string; scopes: string; packages: string;
+  created_at: string; expires_at: string | null; last_used_at: string | null; revoked_at: string | null;
+}
+export interface AuditRow {
+  id: number | string; at: string; actor: string; action: string;
+  package_name: string | null; version: string | null; detail: string;
+}
+
+export const userFromRow = (r: UserRow): UserRecord => ({
+  id: r.id, username: r.username, email: r.email, passwordHash: r.password_hash, createdAt: r.created_at,
+});
+
+export const refreshFromRow = (r: RefreshRow): RefreshTokenRecord => ({
+  id: r.id, userId: r.user_id, familyId: r.family_id, tokenHash: r.token_hash,
+  createdAt: r.created_at, expiresAt: r.expires_at, usedAt: r.used_at, revokedAt: r.revoked_at,
+});
+
+export const apiTokenFromRow = (r: ApiTokenRow): ApiTokenRecord => ({
+  id: r.id, userId: r.user_id, name: r.name, tokenHash: r.token_hash,
+  scopes: JSON.parse(r.scopes) as TokenScope[], packages: JSON.parse(r.packages) as string[],
+  createdAt: r.created_at, expiresAt: r.expires_at, lastUsedAt: r.last_used_at, revokedAt: r.revoked_at,
+});
+
+export const auditFromRow = (r: AuditRow): AuditRecord => ({
+  id: Number(r.id), at: r.at, actor: r.actor, action: r.action,
+  packageName: r.package_name, version: r.version, detail: JSON.parse(r.detail) as Record<string, unknown>,
+});
+
+/** Which unique column a constraint failure names (SQLite: `users.email`; PG: `users_email_key`). */
+export function duplicateUserField(message: string): 'username' | 'email' | undefined {
+  if (/users\.email|users_email/i.test(message)) return 'email';
+  if (/users\.username|users_username/i.test(message)) return 'username';
+  return undefined;
+}
