@@ -1,0 +1,57 @@
+/**
+ * Calls the registry's JSON API (`{api}/api/v1/…`, where `api` is config.json's `api` field,
+ * or the registry base URL). A JSON error body becomes a RegistryError with the server's code
+ * (exit 6); a failure to connect becomes a network error (exit 3).
+ */
+import { ERROR_CODES, type ErrorCode } from '../schema/apiError.ts';
+import { cliError } from './cliError.ts';
+import type { Http } from './http.ts';
+import type { SparseIndexClient } from './sparseIndexClient.ts';
+
+export interface ApiClient {
+  call<T = unknown>(method: string, path: string, opts?: { json?: unknown; body?: Uint8Array; contentType?: string; auth?: boolean }): Promise<{ status: number; data: T }>;
+}
+
+export function apiClient({ registry, token, http, index }: { registry: string; token: string | undefined; http: Http; index?: SparseIndexClient }): ApiClient {
+  let base: Promise<string> | undefined;
+  const apiBase = () =>
+    (base ??= (async () => {
+      if (!index) return registry;
+      const cfg = await index.config().catch(() => undefined);
+      return (cfg?.api ?? registry).replace(/\/+$/, '');
+    })());
+  return {
+    async call(method, p, opts = {}) {
+      const url = `${await apiBase()}/api/v1/${p.replace(/^\//, '')}`;
+      const headers: Record<string, string> = { accept: 'application/json' };
+      let body: Uint8Array | string | undefined;
+      if (opts.json !== undefined) {
+        headers['content-type'] = 'application/json';
+        body = JSON.stringify(opts.json);
+      } else if (opts.body) {
+        headers['content-type'] = opts.contentType ?? 'application/octet-stream';
+        body = opts.body;
+      }
+      if (opts.auth !== false) {
+        if (!token) throw cliError('unauthorized', `not logged in to ${registry}: run raven-pkg login (or set RAVEN_TOKEN)`, 'usage');
+        headers.authorization = `Bearer ${token}`;
+      }
+      const res = await http.request(url, { method, headers, body: body as BodyInit | undefined });
+      const text = await res.text();
+      http.stats.bytesIn += Buffer.byteLength(text);
+      let data: unknown;
+      try {
+        data = text ? JSON.parse(text) : undefined;
+      } catch {
+        data = undefined;
+      }
+      if (res.status >= 400) {
+        const err = (data as { error?: { code?: string; message?: string; issues?: unknown } } | undefined)?.error;
+        const code: ErrorCode = err?.code && (ERROR_CODES as readonly string[]).includes(err.code) ? (err.code as ErrorCode) : res.status >= 500 ? 'unavailable' : 'not_found';
+        const message = err?.message ?? `HTTP ${res.status} from ${method} ${url}`;
+        throw cliError(code, message, res.status >= 500 && !err ? 'network' : 'server', { status: res.status, issues: err?.issues });
+      }
+      return { status: res.status, data: data as never };
+    },
+  };
+}
