@@ -102,7 +102,7 @@ async function apiTokenActor(opts: { meta: MetaStore; now: () => Date }, secret:
   if (!user) throw new RegistryError('unauthorized', 'invalid API token');
   await opts.meta.touchApiToken(record.id, at.toISOString());
   return {
-    kind: 'api-token',
+    kind: record.kind === 'trusted' ? 'trusted' : 'api-token',
     userId: user.id,
     username: user.username,
     scopes: new Set(record.scopes),

@@ -5,6 +5,7 @@
  * Queries that may find nothing return undefined; commands that cannot do their job throw
  * RegistryError. Secrets never reach this interface in clear: tokens arrive as sha256 hex.
  */
+import type { TrustStore } from '../trusted/TrustStore.ts';
 
 export type TokenScope = 'publish-new' | 'publish-update' | 'yank' | 'change-owners';
 export const TOKEN_SCOPES: readonly TokenScope[] = ['publish-new', 'publish-update', 'yank', 'change-owners'];
@@ -41,6 +42,8 @@ export interface ApiTokenRecord {
   expiresAt: string | null;
   lastUsedAt: string | null;
   revokedAt: string | null;
+  /** `trusted`: made by a trusted-publishing exchange (short-lived, one package); default `api-token`. */
+  kind?: 'api-token' | 'trusted';
 }
 
 export interface AuditRecord {
@@ -60,7 +63,8 @@ export interface DownloadIncrement {
   count: number;
 }
 
-export interface MetaStore {
+/** Trust rules, the trusted-only switch and seen OIDC ids: see api/trusted/TrustStore.ts. */
+export interface MetaStore extends TrustStore {
   /** Run pending migrations; idempotent. */
   migrate(): Promise<void>;
   close(): Promise<void>;

@@ -10,9 +10,10 @@
 import Database from 'better-sqlite3';
 import { RegistryError } from '../../schema/index.ts';
 import { MIGRATIONS, MIGRATIONS_TABLE_SQL, statementsFor } from './migrations.ts';
+import type { TrustRuleRecord } from '../trusted/TrustStore.ts';
 import {
-  apiTokenFromRow, auditFromRow, duplicateUserField, refreshFromRow, userFromRow,
-  type ApiTokenRow, type AuditRow, type RefreshRow, type UserRow,
+  apiTokenFromRow, auditFromRow, duplicateUserField, refreshFromRow, trustRuleFromRow, userFromRow,
+  type ApiTokenRow, type AuditRow, type RefreshRow, type TrustRuleRow, type UserRow,
 } from './metaRows.ts';
 import type {
   ApiTokenRecord, AuditRecord, DownloadIncrement, MetaStore, RefreshTokenRecord, UserRecord,
@@ -116,10 +117,10 @@ export class SqliteMetaStore implements MetaStore {
 
   async insertApiToken(t: ApiTokenRecord): Promise<void> {
     this.db.prepare(
-      `INSERT INTO api_tokens (id, user_id, name, token_hash, scopes, packages, created_at, expires_at, last_used_at, revoked_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO api_tokens (id, user_id, name, token_hash, scopes, packages, created_at, expires_at, last_used_at, revoked_at, kind)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(t.id, t.userId, t.name, t.tokenHash, JSON.stringify(t.scopes), JSON.stringify(t.packages),
-      t.createdAt, t.expiresAt, t.lastUsedAt, t.revokedAt);
+      t.createdAt, t.expiresAt, t.lastUsedAt, t.revokedAt, t.kind ?? 'api-token');
   }
 
   async apiTokenByHash(tokenHash: string): Promise<ApiTokenRecord | undefined> {
@@ -186,6 +187,43 @@ export class SqliteMetaStore implements MetaStore {
   async auditFor(packageName: string): Promise<AuditRecord[]> {
     const rows = this.db.prepare('SELECT * FROM audit_log WHERE package_name = ? ORDER BY id').all(packageName) as AuditRow[];
     return rows.map(auditFromRow);
+  }
+
+  // trusted publishing (api/trusted/TrustStore.ts)
+
+  async insertTrustRule(r: TrustRuleRecord): Promise<void> {
+    this.db.prepare(
+      `INSERT INTO trusted_publishers (id, package_name, repository_owner_id, repository, workflow_filename, environment, pending, created_by, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(r.id, r.packageName, r.repositoryOwnerId, r.repository, r.workflowFilename, r.environment, r.pending ? 1 : 0, r.createdBy, r.createdAt);
+  }
+
+  async trustRules(packageName: string): Promise<TrustRuleRecord[]> {
+    const rows = this.db.prepare('SELECT * FROM trusted_publishers WHERE package_name = ? ORDER BY created_at, id').all(packageName) as TrustRuleRow[];
+    return rows.map(trustRuleFromRow);
+  }
+
+  async deleteTrustRule(packageName: string, id: string): Promise<boolean> {
+    return this.db.prepare('DELETE FROM trusted_publishers WHERE package_name = ? AND id = ?').run(packageName, id).changes === 1;
+  }
+
+  async consumeOidcJti(jti: string, expiresAt: string, now: string): Promise<boolean> {
+    return this.db.transaction(() => {
+      this.db.prepare('DELETE FROM oidc_jti_seen WHERE expires_at < ?').run(now);
+      return this.db.prepare('INSERT INTO oidc_jti_seen (jti, expires_at) VALUES (?, ?) ON CONFLICT (jti) DO NOTHING').run(jti, expiresAt).changes === 1;
+    }).immediate();
+  }
+
+  async setTrustedPublishingOnly(packageName: string, enabled: boolean, at: string): Promise<void> {
+    if (enabled) {
+      this.db.prepare('INSERT INTO trusted_publishing_only (package_name, enabled_at) VALUES (?, ?) ON CONFLICT (package_name) DO NOTHING').run(packageName, at);
+    } else {
+      this.db.prepare('DELETE FROM trusted_publishing_only WHERE package_name = ?').run(packageName);
+    }
+  }
+
+  async isTrustedPublishingOnly(packageName: string): Promise<boolean> {
+    return this.db.prepare('SELECT 1 FROM trusted_publishing_only WHERE package_name = ?').get(packageName) !== undefined;
   }
 
   // downloads

@@ -89,6 +89,28 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX downloads_day ON downloads (day)',
     ],
   },
+  {
+    version: 2,
+    name: 'trusted publishing: rules, trusted-only switch, seen OIDC ids, token kind',
+    statements: [
+      "ALTER TABLE api_tokens ADD COLUMN kind TEXT NOT NULL DEFAULT 'api-token'",
+      `CREATE TABLE trusted_publishers (
+        id TEXT PRIMARY KEY,
+        package_name TEXT NOT NULL,
+        repository_owner_id TEXT NOT NULL,
+        repository TEXT NOT NULL,
+        workflow_filename TEXT NOT NULL,
+        environment TEXT,
+        pending INTEGER NOT NULL,
+        created_by TEXT NOT NULL REFERENCES users(id),
+        created_at TEXT NOT NULL
+      )`,
+      'CREATE INDEX trusted_publishers_package ON trusted_publishers (package_name)',
+      'CREATE TABLE trusted_publishing_only (package_name TEXT PRIMARY KEY, enabled_at TEXT NOT NULL)',
+      'CREATE TABLE oidc_jti_seen (jti TEXT PRIMARY KEY, expires_at TEXT NOT NULL)',
+      'CREATE INDEX oidc_jti_seen_expires ON oidc_jti_seen (expires_at)',
+    ],
+  },
 ];
 
 /** The SQL texts of a migration for one dialect, in order. */
