@@ -22,10 +22,6 @@ export interface LiveSearchOptions {
   now?: () => Date;
 }
 
-/** What H1's IndexRepo.walk() yields (array or async iterable; both are accepted). */
-type WalkedFile = { path: string; oid: string };
-type Walkable = { walk(): AsyncIterable<WalkedFile> | Iterable<WalkedFile> | Promise<Iterable<WalkedFile> | AsyncIterable<WalkedFile>> };
-
 export class LiveSearch {
   readonly index = new SearchIndex();
   readonly #repo: IndexRepo;
@@ -89,8 +85,7 @@ export class LiveSearch {
       if (building) seen.push(info.paths);
       else this.#enqueue(info.paths);
     });
-    const files = await (this.#repo as unknown as Walkable).walk();
-    for await (const f of files as AsyncIterable<WalkedFile>) {
+    for await (const f of this.#repo.walk()) {
       if (!isIndexPathFor(f.path)) continue;
       const file = await this.#repo.readFile(f.path);
       if (file) this.index.upsert(f.path.split('/').at(-1)!, parseLines(new TextDecoder().decode(file.content)));

@@ -1,0 +1,33 @@
+/**
+ * Per-day downloads as an inline SVG bar chart: no script, no image request; every bar has
+ * a <title> with its day and count (a tooltip, and text for screen readers).
+ */
+import { esc, formatCount } from './html.ts';
+
+export function downloadsChart(days: readonly { day: string; count: number }[]): string {
+  const W = 720;
+  const H = 170;
+  const top = 14;
+  const bottom = 22;
+  const left = 4;
+  const plotH = H - top - bottom;
+  const max = Math.max(1, ...days.map((d) => d.count));
+  const step = (W - left * 2) / Math.max(days.length, 1);
+  const barW = Math.max(1, step - 1.5);
+  const total = days.reduce((s, d) => s + d.count, 0);
+  const bars = days.map((d, i) => {
+    const h = d.count === 0 ? 0 : Math.max(1.5, (d.count / max) * plotH);
+    const x = left + i * step;
+    return `<rect class="bar" x="${x.toFixed(1)}" y="${(top + plotH - h).toFixed(1)}" width="${barW.toFixed(1)}" height="${h.toFixed(1)}"><title>${esc(d.day)}: ${formatCount(d.count)}</title></rect>`;
+  }).join('');
+  const first = days[0]?.day ?? '';
+  const last = days.at(-1)?.day ?? '';
+  return `<figure class="chart" style="margin:0"><svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(`Downloads per day, ${first} to ${last}: ${formatCount(total)} in total`)}" xmlns="http://www.w3.org/2000/svg">
+<line x1="${left}" y1="${top + plotH + 0.5}" x2="${W - left}" y2="${top + plotH + 0.5}"/>
+<line x1="${left}" y1="${top - 0.5}" x2="${W - left}" y2="${top - 0.5}" stroke-dasharray="3 4"/>
+<text x="${left}" y="${top - 3}">${formatCount(max)}/day</text>
+${bars}
+<text x="${left}" y="${H - 6}">${esc(first)}</text>
+<text x="${W - left}" y="${H - 6}" text-anchor="end">${esc(last)}</text>
+</svg><figcaption class="meta">${formatCount(total)} downloads in the last ${days.length} days</figcaption></figure>`;
+}
