@@ -40,7 +40,7 @@ export const ConfigSchema = z.object({
     argon2TimeCost: int(2),
     argon2Parallelism: int(1),
     maxConcurrentHashes: int(4),
-  }).default({} as never),
+  }).prefault({}),
   limits: z.object({
     maxUploadBytes: int(10 * 1024 * 1024),
     maxJsonBodyBytes: int(64 * 1024),
@@ -53,17 +53,17 @@ export const ConfigSchema = z.object({
     loginPerIpPerHour: int(20),
     loginPerAccountPerHour: int(10),
     registerPerIpPerHour: int(10),
-  }).default({} as never),
+  }).prefault({}),
   groupCommit: z.object({
     maxBatch: int(256),
     /** How long the writer waits for more lines after the first one arrives. */
     maxDelayMs: int(5),
     /** Repack the index repo every N commits (keeps dumb-HTTP clones cheap). */
     repackEvery: int(50),
-  }).default({} as never),
+  }).prefault({}),
   downloads: z.object({
     flushIntervalMs: int(1000),
-  }).default({} as never),
+  }).prefault({}),
   /** Trusted publishing (GitHub Actions OIDC → short-lived publish token); docs/trusted-publishing.md. */
   trusted: z.object({
     /** OIDC issuer whose discovery document and JWKS are trusted. */
@@ -72,7 +72,7 @@ export const ConfigSchema = z.object({
     audience: optionalString,
     /** Lifetime of the publish token an exchange returns (capped at 30 minutes). */
     tokenTtlSeconds: z.coerce.number().int().positive().max(1800).default(1800),
-  }).default({} as never),
+  }).prefault({}),
 });
 
 export type Config = z.infer<typeof ConfigSchema> & { publicUrl: string; dataDir: string };
