@@ -9,6 +9,8 @@ import type { Config } from './config.ts';
 import type { DownloadCounter } from './downloads/DownloadCounter.ts';
 import type { LiveSearch } from './search/LiveSearch.ts';
 import type { MetaStore } from './meta/MetaStore.ts';
+import type { Logger } from './logging/Logger.ts';
+import type { RegistryMetrics } from './metrics/registryMetrics.ts';
 import type { RateLimitStore } from './rateLimit/RateLimitStore.ts';
 
 export interface AppDeps {
@@ -30,4 +32,8 @@ export interface AppDeps {
   search?: LiveSearch;
   /** Rate-limit counters; default an in-memory store made by createApp (Redis for several instances). */
   rateLimits?: RateLimitStore;
+  /** Structured JSON log sink; default: one line per record on stdout. */
+  logger?: Logger;
+  /** Prometheus metrics of this app (GET /metrics); default made by createApp, following `index`. */
+  metrics?: RegistryMetrics;
 }

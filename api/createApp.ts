@@ -14,6 +14,11 @@ import { userRoutes } from './routes/userRoutes.ts';
 import { discoveryRoutes } from './routes/discoveryRoutes.ts';
 import { healthRoutes } from './routes/healthRoutes.ts';
 import { LiveSearch } from './search/LiveSearch.ts';
+import { jsonLogger } from './logging/Logger.ts';
+import { observeRequests } from './logging/observeRequests.ts';
+import { createRegistryMetrics } from './metrics/registryMetrics.ts';
+import { openApiRoutes } from './openapi/openApiRoutes.ts';
+import { trustedRoutes } from './trusted/trustedRoutes.ts';
 
 export function createApp(deps: AppDeps): Hono {
   // Defaults are filled in on deps itself so the entry point can close them on shutdown.
@@ -26,6 +31,14 @@ export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   app.onError(onError);
   app.notFound((c) => errorResponse(c, 'not_found', `no route for ${c.req.method} ${c.req.path}`));
+  // Operations go first: request id (X-Request-Id), one JSON log line per request, metrics
+  // (timing the whole chain) and GET /metrics.
+  deps.logger ??= jsonLogger({ write: (line) => process.stdout.write(line) });
+  if (!deps.metrics) {
+    deps.metrics = createRegistryMetrics();
+    deps.metrics.watchIndex(deps.index);
+  }
+  observeRequests({ app, logger: deps.logger, metrics: deps.metrics });
 
   app.route('/', healthRoutes(deps));
   // Every /api/v1 request: actor, then rate limit (per user or per IP), then 401 for a bad
@@ -38,5 +51,8 @@ export function createApp(deps: AppDeps): Hono {
   // Discovery before the package routes: /packages/trending, /packages/categories/* and
   // /packages/:name/stats must not be taken for a package name or version.
   app.route('/api/v1', discoveryRoutes(deps));
+  app.route('/api/v1', openApiRoutes({ publicUrl: deps.config.publicUrl }));
+  // Trusted publishing before the package routes: /packages/:name/trusted-publishers is not a version.
+  app.route('/api/v1', trustedRoutes({ deps }));
   return app;
 }

@@ -37,7 +37,8 @@ export function onError(err: Error, c: Context): Response {
     const code: ErrorCode = status === 413 ? 'body_too_large' : status === 404 ? 'not_found' : status === 401 ? 'unauthorized' : status === 405 ? 'method_not_allowed' : status >= 500 ? 'internal' : 'validation_failed';
     return c.json(errorBody(code, err.message || 'request rejected'), status);
   }
-  // Unknown failure: log it server-side, say nothing specific to the client.
-  console.error('[raven] unhandled error:', err);
+  // Unknown failure: log it server-side, say nothing specific to the client. Behind the request
+  // logger (a request id is set) the request's log line carries the error and its stack.
+  if (!c.get('requestId')) console.error('[raven] unhandled error:', err);
   return errorResponse(c, 'internal', 'internal server error');
 }

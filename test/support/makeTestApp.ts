@@ -17,6 +17,7 @@ import type { Hono } from 'hono';
 import type { AppDeps } from '../../api/AppDeps.ts';
 import { resolveConfig, type Config } from '../../api/config.ts';
 import { createApp } from '../../api/createApp.ts';
+import { silentLogger } from '../../api/logging/Logger.ts';
 import { openMetaStore } from '../../api/meta/openMetaStore.ts';
 import { FsBlobStore } from '../../index-tools/FsBlobStore.ts';
 import { GitIndexRepo } from '../../index-tools/GitIndexRepo.ts';
@@ -54,7 +55,7 @@ export async function makeTestApp(opts: { config?: Overrides; now?: () => Date; 
   const index = new GitIndexRepo({ gitdir: indexGitDir, ...(opts.now ? { now: opts.now } : {}) });
   await index.init({ dl: `${config.publicUrl}/blobs/{crate}/{crate}-{version}.tar.gz`, api: config.publicUrl, 'auth-required': false });
   const blobs = new FsBlobStore({ root: path.join(dataDir, 'blobs') });
-  const deps: AppDeps = { config, meta, blobs, index, indexGitDir, now: opts.now, ...opts.deps };
+  const deps: AppDeps = { config, meta, blobs, index, indexGitDir, now: opts.now, logger: silentLogger(), ...opts.deps };
   const app = createApp(deps);
   let cleaned = false;
   const cleanup = async () => {
