@@ -36,7 +36,8 @@ export function userRoutes({ deps }: { deps: AppDeps }): Hono {
 
   r.get('/users/me/tokens', async (c) => {
     const actor = requireActor(c);
-    const tokens = (await meta.listApiTokens(actor.userId)).filter((t) => !t.revokedAt).map(tokenInfo);
+    // Short-lived tokens minted by trusted publishing are not the user's to manage here.
+    const tokens = (await meta.listApiTokens(actor.userId)).filter((t) => !t.revokedAt && t.kind !== 'trusted').map(tokenInfo);
     const res: TokenList = { tokens };
     return c.json(res);
   });
@@ -51,7 +52,7 @@ export function userRoutes({ deps }: { deps: AppDeps }): Hono {
         { code: 'custom', path: ['expires_at'], message: 'must be in the future' },
       ]);
     }
-    const live = (await meta.listApiTokens(actor.userId)).filter((t) => !t.revokedAt).length;
+    const live = (await meta.listApiTokens(actor.userId)).filter((t) => !t.revokedAt && t.kind !== 'trusted').length;
     if (live >= MAX_TOKENS_PER_USER) {
       throw new RegistryError('forbidden', `at most ${MAX_TOKENS_PER_USER} live tokens per account; revoke one first`);
     }
@@ -80,7 +81,7 @@ export function userRoutes({ deps }: { deps: AppDeps }): Hono {
   r.delete('/users/me/tokens/:token_id', async (c) => {
     const actor = requireActor(c);
     const tokenId = c.req.param('token_id');
-    if (actor.kind === 'api-token' && actor.tokenId !== tokenId) {
+    if (actor.kind !== 'user' && actor.tokenId !== tokenId) {
       throw new RegistryError('forbidden', 'an API token may revoke only itself; log in to revoke others');
     }
     const at = now().toISOString();
