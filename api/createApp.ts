@@ -12,7 +12,9 @@ import { MemoryRateLimitStore } from './rateLimit/MemoryRateLimitStore.ts';
 import { authRoutes } from './routes/authRoutes.ts';
 import { userRoutes } from './routes/userRoutes.ts';
 import { discoveryRoutes } from './routes/discoveryRoutes.ts';
+import { packageRoutes } from './routes/packageRoutes.ts';
 import { healthRoutes } from './routes/healthRoutes.ts';
+import { webRoutes } from './routes/webRoutes.ts';
 import { LiveSearch } from './search/LiveSearch.ts';
 import { jsonLogger } from './logging/Logger.ts';
 import { observeRequests } from './logging/observeRequests.ts';
@@ -54,5 +56,8 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/api/v1', openApiRoutes({ publicUrl: deps.config.publicUrl }));
   // Trusted publishing before the package routes: /packages/:name/trusted-publishers is not a version.
   app.route('/api/v1', trustedRoutes({ deps }));
+  app.route('/api/v1', packageRoutes(deps));
+  // The web site (/, /search/, /packages/:name/, /categories/…, /users/…): HTML, outside /api/v1.
+  app.route('/', webRoutes(deps));
   return app;
 }

@@ -1,0 +1,213 @@
+/**
+ * The publish pipeline, DESIGN.md "Write path" in order: scope → stream the body to a temp
+ * file (size cap, sha256 + sha512) → inspect the tarball (never extracted) → name rules →
+ * ownership → version immutability → dependencies → blob put (tarball, then README) → the
+ * line through the index's group commit → owner row for a new package → audit. The reply
+ * carries the line only after its commit. The temp file is always removed.
+ *
+ * Races: the blob store refuses different content at an existing key (version_exists), so of
+ * N concurrent publishes of one version with different bytes only one reaches the index, and
+ * the winner's line always has its own blob. A new name is claimed under an in-process lock
+ * per canonical name, and ownership goes to whoever the index says published first.
+ */
+import { createHash } from 'node:crypto';
+import { rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { RegistryError, canonicalName, isRegistryError, isReservedName, type IndexEntry } from '../../schema/index.ts';
+import { readmeKey, tarballKey } from '../../index-tools/blobKey.ts';
+import type { BlobStore } from '../../index-tools/BlobStore.ts';
+import type { IndexRepo } from '../../index-tools/IndexRepo.ts';
+import { assertCan, type Actor } from '../auth/actor.ts';
+import { assertPublishAllowed } from '../trusted/assertPublishAllowed.ts';
+import type { Config } from '../config.ts';
+import type { MetaStore } from '../meta/MetaStore.ts';
+import { buildIndexEntry } from './buildIndexEntry.ts';
+import { checkDependencies } from './checkDependencies.ts';
+import { inspectTarball, type InspectedTarball } from './inspectTarball.ts';
+import type { KeyedLock } from './KeyedLock.ts';
+import type { PackageNames } from './PackageNames.ts';
+import { readBodyToTempFile, type TempUpload } from './readBodyToTempFile.ts';
+
+export interface PublishContext {
+  config: Config;
+  meta: MetaStore;
+  blobs: BlobStore;
+  index: IndexRepo;
+  names: PackageNames;
+  locks: KeyedLock;
+  now: () => Date;
+}
+
+export interface PublishResult {
+  /** 201 for a new version; 200 when the very same bytes were already published (a retry). */
+  status: 201 | 200;
+  entry: IndexEntry;
+}
+
+/** `1.0.0+a` and `1.0.0+b` are the same version for immutability. */
+export const withoutBuild = (v: string): string => v.split('+')[0]!;
+
+/**
+ * @example
+ *   const { status, entry } = await publishPackage({ ctx, actor, body: c.req.raw.body, contentLength: c.req.header('content-length') });
+ */
+export async function publishPackage({ ctx, actor, body, contentLength }: {
+  ctx: PublishContext;
+  actor: Actor;
+  body: ReadableStream<Uint8Array> | null;
+  contentLength?: string | undefined;
+}): Promise<PublishResult> {
+  // Refuse a token that can publish nothing before reading a byte of the upload.
+  if (!actor.scopes.has('publish-new') && !actor.scopes.has('publish-update')) {
+    await body?.cancel().catch(() => {});
+    throw new RegistryError('insufficient_scope', 'this token lacks the "publish-new" and "publish-update" scopes', { scope: 'publish-update' });
+  }
+  const upload = await readBodyToTempFile({
+    body,
+    contentLength,
+    maxBytes: ctx.config.limits.maxUploadBytes,
+    tmpDir: path.join(ctx.config.dataDir, 'tmp'),
+  });
+  try {
+    const inspected = await inspectTarball({ file: upload.file, compressedSize: upload.size, limits: ctx.config.limits });
+    return await publishInspected({ ctx, actor, upload, inspected });
+  } finally {
+    await upload.cleanup();
+  }
+}
+
+async function publishInspected({ ctx, actor, upload, inspected }: {
+  ctx: PublishContext;
+  actor: Actor;
+  upload: TempUpload;
+  inspected: InspectedTarball;
+}): Promise<PublishResult> {
+  const { name } = inspected.manifest.package;
+  if (isReservedName(name)) throw new RegistryError('reserved_name', `"${name}" is a reserved name`, { name });
+  await ctx.names.ready();
+
+  const existing = await ctx.index.readPackage(name);
+  if (existing) {
+    await assertMayUpdate({ ctx, actor, name, lines: existing });
+    return publishVersion({ ctx, actor, upload, inspected, lines: existing, isNew: false });
+  }
+  // Claiming a new name: one claim per canonical form at a time, re-checked inside the lock.
+  return ctx.locks.run(canonicalName(name), async () => {
+    const lines = await ctx.index.readPackage(name);
+    if (lines) {
+      await assertMayUpdate({ ctx, actor, name, lines });
+      return publishVersion({ ctx, actor, upload, inspected, lines, isNew: false });
+    }
+    assertCan(actor, 'publish-new', name);
+    const similar = ctx.names.similarTo(name);
+    if (similar) {
+      throw new RegistryError('name_too_similar', `"${name}" is too similar to the existing package "${similar}"`, { name, existing: similar });
+    }
+    return publishVersion({ ctx, actor, upload, inspected, lines: [], isNew: true });
+  });
+}
+
+async function assertMayUpdate({ ctx, actor, name, lines }: { ctx: PublishContext; actor: Actor; name: string; lines: IndexEntry[] }): Promise<void> {
+  assertCan(actor, 'publish-update', name);
+  // A package switched to "trusted publishing only" refuses sessions and long-lived tokens.
+  await assertPublishAllowed({ meta: ctx.meta, actor, packageName: name });
+  if (await ctx.meta.isOwner(name, actor.userId)) return;
+  // A crash between a first publish's commit and its owner row leaves a package without
+  // owners: its first publisher (the index is the record) may claim it by publishing again.
+  if (lines[0]?.publisher === actor.username && (await ctx.meta.owners(name)).length === 0) {
+    await ctx.meta.addOwner(name, actor.userId, ctx.now().toISOString());
+    return;
+  }
+  throw new RegistryError('not_owner', `you are not an owner of "${name}"`, { name });
+}
+
+async function publishVersion({ ctx, actor, upload, inspected, lines, isNew }: {
+  ctx: PublishContext;
+  actor: Actor;
+  upload: TempUpload;
+  inspected: InspectedTarball;
+  lines: IndexEntry[];
+  isNew: boolean;
+}): Promise<PublishResult> {
+  const { name, version } = inspected.manifest.package;
+  const retry = sameVersion(lines, version, upload.cksum);
+  if (retry) return { status: 200, entry: retry };
+
+  const now = ctx.now();
+  const entry = buildIndexEntry({
+    manifest: inspected.manifest,
+    cksum: upload.cksum,
+    integrity: upload.integrity,
+    readme: inspected.readme ? readmeKey(name, version) : null,
+    publisher: actor.username,
+    now,
+  });
+  await checkDependencies({ deps: entry.deps, readPackage: (n) => ctx.index.readPackage(n) });
+
+  // Blobs first: a crash after this leaves an orphan blob (gc), never a line without its blob.
+  try {
+    await ctx.blobs.put(tarballKey(name, version), { file: upload.file }, upload.integrity);
+  } catch (e) {
+    if (!isRegistryError(e, 'version_exists')) throw e;
+    // Different bytes are stored under this key: a concurrent publish of the same version won.
+    const after = await ctx.index.readPackage(name);
+    const same = after && sameVersion(after, version, upload.cksum);
+    if (same) return { status: 200, entry: same };
+    throw new RegistryError('version_exists', `${name}@${version} already exists with different content; versions are immutable`, { name, version });
+  }
+  if (inspected.readme) {
+    const bytes = inspected.readme.bytes;
+    // Put from a file beside the upload (removed with it): every BlobStore streams files.
+    const file = `${upload.file}.readme`;
+    await writeFile(file, bytes);
+    try {
+      await ctx.blobs.put(readmeKey(name, version), { file }, `sha512-${createHash('sha512').update(bytes).digest('base64')}`);
+    } finally {
+      await rm(file, { force: true });
+    }
+  }
+
+  try {
+    await ctx.index.appendVersion(entry);
+  } catch (e) {
+    if (!isRegistryError(e, 'version_exists')) throw e;
+    const after = await ctx.index.readPackage(name);
+    const same = after && sameVersion(after, version, upload.cksum);
+    if (same) return { status: 200, entry: same };
+    throw new RegistryError('version_exists', `${name}@${version} already exists; versions are immutable, even after a yank`, { name, version });
+  }
+  ctx.names.add(name);
+
+  const at = now.toISOString();
+  if (isNew) {
+    // The index decides who published first; only that publisher becomes the owner.
+    const committed = await ctx.index.readPackage(name);
+    if (committed?.[0]?.publisher === actor.username) await ctx.meta.addOwner(name, actor.userId, at);
+  }
+  await ctx.meta.appendAudit({
+    at,
+    actor: actor.username,
+    action: 'publish',
+    packageName: name,
+    version: entry.vers,
+    detail: { cksum: entry.cksum, via: actor.kind, ...(actor.tokenId ? { tokenId: actor.tokenId } : {}), ...(isNew ? { newPackage: true } : {}) },
+  });
+  return { status: 201, entry };
+}
+
+/**
+ * The line for this version when it is already published: returned when the bytes are the
+ * very same (an idempotent retry); otherwise version_exists, even for a yanked line or one
+ * that differs only in build metadata.
+ */
+function sameVersion(lines: readonly IndexEntry[], version: string, cksum: string): IndexEntry | undefined {
+  const hit = lines.find((l) => withoutBuild(l.vers) === withoutBuild(version));
+  if (!hit) return undefined;
+  if (hit.cksum === cksum && hit.vers === version) return hit;
+  const why = hit.yanked ? ' (yanked)' : '';
+  throw new RegistryError(
+    'version_exists',
+    `${hit.name}@${hit.vers}${why} is already published${hit.vers !== version ? ` (as ${hit.vers})` : ''}; versions are immutable, even after a yank`,
+    { name: hit.name, version: hit.vers },
+  );
+}
