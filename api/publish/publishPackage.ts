@@ -92,12 +92,11 @@ async function publishInspected({ ctx, actor, upload, inspected }: {
     return publishVersion({ ctx, actor, upload, inspected, lines: existing, isNew: false });
   }
   // Claiming a new name: one claim per canonical form at a time, re-checked inside the lock.
-  return ctx.locks.run(canonicalName(name), async () => {
+  // Whoever finds the name already taken leaves the lock at once and publishes as an update,
+  // so a burst of first publishes only serializes until the first one has committed.
+  const claim = await ctx.locks.run(canonicalName(name), async (): Promise<PublishResult | { lines: IndexEntry[] }> => {
     const lines = await ctx.index.readPackage(name);
-    if (lines) {
-      await assertMayUpdate({ ctx, actor, name, lines });
-      return publishVersion({ ctx, actor, upload, inspected, lines, isNew: false });
-    }
+    if (lines) return { lines };
     assertCan(actor, 'publish-new', name);
     const similar = ctx.names.similarTo(name);
     if (similar) {
@@ -105,6 +104,9 @@ async function publishInspected({ ctx, actor, upload, inspected }: {
     }
     return publishVersion({ ctx, actor, upload, inspected, lines: [], isNew: true });
   });
+  if ('status' in claim) return claim;
+  await assertMayUpdate({ ctx, actor, name, lines: claim.lines });
+  return publishVersion({ ctx, actor, upload, inspected, lines: claim.lines, isNew: false });
 }
 
 async function assertMayUpdate({ ctx, actor, name, lines }: { ctx: PublishContext; actor: Actor; name: string; lines: IndexEntry[] }): Promise<void> {
