@@ -111,7 +111,7 @@ describe('trusted publishing (GitHub Actions OIDC)', () => {
     expect(await snapshot()).toEqual(after);
     expect((await call('DELETE', '/api/v1/packages/raven-ui/1.0.0', body.token)).status).toBe(403);
     expect((await call('POST', '/api/v1/packages/raven-ui/trusted-publishers', body.token, { ...RULE, workflow_filename: 'evil.yml' })).status).toBe(403);
-    expect((await call('PUT', '/api/v1/packages/raven-ui/owners', body.token, { usernames: ['bob'] })).status).toBe(403);
+    expect((await call('PUT', '/api/v1/packages/raven-ui/owners', body.token, { users: ['bob'] })).status).toBe(403);
 
     // Past its lifetime the token is refused.
     clock += 31 * 60_000;
