@@ -36,4 +36,9 @@ export interface AppDeps {
   logger?: Logger;
   /** Prometheus metrics of this app (GET /metrics); default made by createApp, following `index`. */
   metrics?: RegistryMetrics;
+  /**
+   * Set `draining` on SIGTERM (api/server.ts): /ready answers 503 so the load balancer stops
+   * sending new requests while in-flight ones finish.
+   */
+  lifecycle?: { draining: boolean };
 }

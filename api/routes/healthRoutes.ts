@@ -7,6 +7,7 @@ export function healthRoutes(deps: AppDeps): Hono {
   const r = new Hono();
   r.get('/health', (c) => c.text('OK'));
   r.get('/ready', async (c) => {
+    if (deps.lifecycle?.draining) return errorResponse(c, 'unavailable', 'shutting down', {}, { 'Retry-After': '1' });
     try {
       await deps.meta.ping();
       await deps.index.head();
