@@ -89,6 +89,7 @@ export interface MetaStore extends TrustStore {
   // API tokens
   insertApiToken(t: ApiTokenRecord): Promise<void>;
   apiTokenByHash(tokenHash: string): Promise<ApiTokenRecord | undefined>;
+  /** All of a user's tokens, revoked ones included (callers filter), oldest first. */
   listApiTokens(userId: string): Promise<ApiTokenRecord[]>;
   /** False when no such token of this user exists. */
   revokeApiToken(userId: string, tokenId: string, at: string): Promise<boolean>;

@@ -65,8 +65,10 @@ export function authRoutes({ deps, auth, rateLimits }: { deps: AppDeps; auth: Au
     await limit(c, `login:ip:${ip(c)}`, config.limits.loginPerIpPerHour);
     const body = await readJsonBody(c, LoginBody, { maxBytes });
     const account = (body.email ?? body.username ?? '').toLowerCase();
-    await limit(c, `login:account:${account}`, config.limits.loginPerAccountPerHour);
     const user = body.email !== undefined ? await meta.userByEmail(account) : await meta.userByUsername(account);
+    // One bucket per account whichever name it is addressed by (email or username), so
+    // alternating the two does not double an attacker's guesses.
+    await limit(c, `login:account:${user ? `id:${user.id}` : `name:${account}`}`, config.limits.loginPerAccountPerHour);
     const ok = user ? await auth.passwords.verify(user.passwordHash, body.password) : await auth.passwords.verifyDummy(body.password);
     if (!user || !ok) throw new RegistryError('invalid_credentials', 'invalid login or password');
     return c.json(sessionBody(await auth.sessions.issue({ user })));
