@@ -6,9 +6,9 @@ import { esc, formatCount } from './html.ts';
 
 export function downloadsChart(days: readonly { day: string; count: number }[]): string {
   const W = 720;
-  const H = 170;
-  const top = 14;
-  const bottom = 22;
+  const H = 140;
+  const top = 4;
+  const bottom = 4;
   const left = 4;
   const plotH = H - top - bottom;
   const max = Math.max(1, ...days.map((d) => d.count));
@@ -25,9 +25,6 @@ export function downloadsChart(days: readonly { day: string; count: number }[]):
   return `<figure class="chart" style="margin:0"><svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(`Downloads per day, ${first} to ${last}: ${formatCount(total)} in total`)}" xmlns="http://www.w3.org/2000/svg">
 <line x1="${left}" y1="${top + plotH + 0.5}" x2="${W - left}" y2="${top + plotH + 0.5}"/>
 <line x1="${left}" y1="${top - 0.5}" x2="${W - left}" y2="${top - 0.5}" stroke-dasharray="3 4"/>
-<text x="${left}" y="${top - 3}">${formatCount(max)}/day</text>
 ${bars}
-<text x="${left}" y="${H - 6}">${esc(first)}</text>
-<text x="${W - left}" y="${H - 6}" text-anchor="end">${esc(last)}</text>
-</svg><figcaption class="meta">${formatCount(total)} downloads in the last ${days.length} days</figcaption></figure>`;
+</svg><div class="axis meta"><span>${esc(first)}</span><span>peak ${formatCount(max)}/day</span><span>${esc(last)}</span></div><figcaption class="meta">${formatCount(total)} downloads in the last ${days.length} days</figcaption></figure>`;
 }

@@ -9,6 +9,8 @@ import { isSafeLink, renderMarkdown } from './renderMarkdown.ts';
 import { renderLayout } from './renderLayout.ts';
 import { links, type SiteContext } from './siteContext.ts';
 
+const plural = (n: number, word: string) => `${formatCount(n)} ${word}${n === 1 ? '' : 's'}`;
+
 export function renderPackage(ctx: SiteContext, d: PackagePageData): string {
   const v = d.version;
   const name = d.summary.name;
@@ -40,7 +42,7 @@ ${v.description ? `<p>${esc(v.description)}</p>` : ''}
 </div><aside>
 <section><h2>Statistics</h2><ul class="meta" style="padding-left:1rem">
 <li>${formatCount(d.stats.downloads.total)} downloads in total</li><li>${formatCount(d.stats.downloads.last_week)} in the last week</li>
-<li>${formatCount(d.stats.downloads.last_month)} in the last month</li><li>${d.stats.versions_count} versions, ${d.stats.dependents_count} dependents</li>
+<li>${formatCount(d.stats.downloads.last_month)} in the last month</li><li>${plural(d.stats.versions_count, 'version')}, ${plural(d.stats.dependents_count, 'dependent')}</li>
 <li>updated ${esc(formatDay(d.stats.updated_at))}</li></ul></section>
 <section id="owners"><h2>Owners</h2>${d.owners.length === 0 ? '<p class="muted">Unknown</p>' : `<ul>${d.owners.map((o) => `<li><a href="${esc(links.user(ctx, o))}">${esc(o)}</a></li>`).join('')}</ul>`}</section>
 ${v.license || v.repository || v.homepage ? `<section><h2>About</h2><ul>${v.license ? `<li>License: ${esc(v.license)}</li>` : ''}${extLink('Repository', v.repository)}${extLink('Homepage', v.homepage)}</ul></section>` : ''}

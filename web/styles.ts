@@ -49,5 +49,6 @@ table.versions td{padding:.3rem .2rem;border-bottom:1px solid var(--line)}
 .chart .bar{fill:var(--accent)}
 .chart text{fill:var(--muted);font-size:11px}
 .chart line{stroke:var(--line)}
+.chart .axis{display:flex;justify-content:space-between;gap:.5rem}
 footer{max-width:64rem;margin:2rem auto;padding:1rem;color:var(--muted);font-size:.85rem;border-top:1px solid var(--line)}
 `.replace(/\n/g, '');
