@@ -5,6 +5,7 @@
  * owner endpoints (packageOwnerRoutes.ts). Mounted after the discovery routes, which own
  * packages/trending, packages/categories/* and packages/:name/stats.
  */
+import path from 'node:path';
 import { Hono } from 'hono';
 import { RegistryError } from '../../schema/index.ts';
 import type { PackageResponse, VersionResponse, YankResponse } from '../../schema/packageBodies.ts';
@@ -14,6 +15,7 @@ import { assertCan, requireActor } from '../auth/actor.ts';
 import { KeyedLock } from '../publish/KeyedLock.ts';
 import { PackageNames } from '../publish/PackageNames.ts';
 import { publishPackage, type PublishContext } from '../publish/publishPackage.ts';
+import { sweepStaleUploads } from '../publish/sweepStaleUploads.ts';
 import { assertOwner, latestOf, lineOf, linesOf } from './packageLookups.ts';
 import { packageOwnerRoutes } from './packageOwnerRoutes.ts';
 
@@ -23,6 +25,7 @@ export function packageRoutes(deps: AppDeps): Hono {
   const ctx: PublishContext = { config: deps.config, meta: deps.meta, blobs: deps.blobs, index: deps.index, names, locks: new KeyedLock(), now };
   const blobUrl = (key: BlobKey) => deps.blobs.publicUrl(key) ?? `${deps.config.publicUrl}/blobs/${key}`;
   const r = new Hono();
+  void sweepStaleUploads({ tmpDir: path.join(deps.config.dataDir, 'tmp') }).catch(() => undefined);
 
   r.post('/packages/publish', async (c) => {
     const actor = requireActor(c);

@@ -34,11 +34,11 @@ export async function apiToken(t: TestApp, user: User, scopes: string[], package
   return ((await res.json()) as { token: string }).token;
 }
 
-export function publish(t: TestApp, token: string | undefined, body: Uint8Array, headers: Record<string, string> = {}): Promise<Response> {
+export function publish(t: TestApp, token: string | undefined, body: Buffer, headers: Record<string, string> = {}): Promise<Response> {
   return Promise.resolve(t.app.request('/api/v1/packages/publish', {
     method: 'POST',
     headers: { 'content-type': 'application/gzip', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
-    body,
+    body: new Uint8Array(body),
   }));
 }
 
