@@ -1,6 +1,10 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import type { CommitInfo, IndexRepo } from '../../index-tools/IndexRepo.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { GitIndexRepo } from '../../index-tools/GitIndexRepo.ts';
+import { makeEntry } from '../index-tools/fixtures/makeEntry.ts';
 import { onError } from '../../api/errorResponse.ts';
 import { silentLogger } from '../../api/logging/Logger.ts';
 import { observeRequests } from '../../api/logging/observeRequests.ts';
@@ -82,24 +86,28 @@ describe('GET /metrics', () => {
     expect(sample(text, 'raven_rate_limit_rejections_total{route="/api/v1/limited"}')).toBe(1);
   });
 
-  it('reports the index queue depth and the lines per commit', async () => {
-    const listeners: ((i: CommitInfo) => void)[] = [];
-    let depth = 7;
-    const repo = {
-      onCommit: (l: (i: CommitInfo) => void) => (listeners.push(l), () => listeners.splice(listeners.indexOf(l), 1)),
-      stats: () => ({ queueDepth: depth }),
-    } as unknown as IndexRepo;
-    const metrics = createRegistryMetrics();
-    metrics.watchIndex(repo);
-    for (const l of listeners) l({ commit: 'c1', paths: ['a'], message: 'Publish 3 versions', lines: 3 });
-    const { app } = appWith(metrics);
-    let text = await (await app.request('/metrics')).text();
-    expect(sample(text, 'raven_index_queue_depth')).toBe(7);
-    expect(sample(text, 'raven_index_commits_total')).toBe(1);
-    expect(sample(text, 'raven_index_commit_batch_size_bucket{le="2"}')).toBe(0);
-    expect(sample(text, 'raven_index_commit_batch_size_bucket{le="4"}')).toBe(1);
-    depth = 0;
-    text = await (await app.request('/metrics')).text();
-    expect(sample(text, 'raven_index_queue_depth')).toBe(0);
+  it('reports the index queue depth and the lines per commit of a real git index', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'raven-metrics-'));
+    const repo = new GitIndexRepo({ gitdir: path.join(dir, 'index.git'), maxDelayMs: 50 });
+    try {
+      await repo.init({ dl: 'http://127.0.0.1:1/blobs/{crate}/{crate}-{version}.tar.gz', api: 'http://127.0.0.1:1', 'auth-required': false });
+      const metrics = createRegistryMetrics();
+      metrics.watchIndex(repo);
+      const writes = Array.from({ length: 20 }, (_, i) => repo.appendVersion(makeEntry(`pkg-${i}`, '1.0.0')));
+      // Queued and not yet committed: the writer waits maxDelayMs for more lines.
+      expect(sample(metrics.registry.render(), 'raven_index_queue_depth')).toBe(20);
+      await Promise.all(writes);
+      const { app } = appWith(metrics);
+      const text = await (await app.request('/metrics')).text();
+      expect(sample(text, 'raven_index_queue_depth')).toBe(0);
+      const commits = sample(text, 'raven_index_commits_total')!;
+      expect(commits).toBeGreaterThanOrEqual(1);
+      expect(commits).toBeLessThan(20); // grouped
+      expect(sample(text, 'raven_index_commit_batch_size_sum')).toBe(20);
+      expect(sample(text, 'raven_index_commit_batch_size_count')).toBe(commits);
+    } finally {
+      await repo.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
