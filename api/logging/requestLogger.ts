@@ -6,6 +6,7 @@
  * (with its stack: it never leaves the server); 4xx are `warn`; the rest `info`.
  */
 import type { Context, MiddlewareHandler } from 'hono';
+import { matchedRoute } from '../metrics/metricsMiddleware.ts';
 import type { Logger, LogLevel } from './Logger.ts';
 
 export interface RequestLoggerOptions {
@@ -37,7 +38,7 @@ function requestFields(c: Context, status: number, ms: number): Record<string, u
     request_id: c.get('requestId'),
     method: c.req.method,
     path: c.req.path,
-    route: c.req.routePath,
+    route: matchedRoute(c),
     status,
     duration_ms: Math.round(ms * 1000) / 1000,
   };

@@ -22,6 +22,10 @@ function appWith(metrics = createRegistryMetrics()) {
   const app = new Hono();
   app.onError(onError);
   observeRequests({ app, logger: silentLogger(), metrics });
+  app.use('/api/v1/*', async (c, next) => {
+    if (c.req.header('x-limit')) throw new RegistryError('rate_limited', 'slow down', { retryAfter: 5 });
+    await next();
+  });
   app.get('/api/v1/packages/:name', (c) => c.json({ name: c.req.param('name') }));
   app.post('/api/v1/packages/publish', async (c) => {
     if (c.req.header('x-fail')) throw new RegistryError('invalid_tarball', 'bad');
@@ -80,10 +84,13 @@ describe('GET /metrics', () => {
     await app.request('/api/v1/packages/publish', { method: 'POST' });
     await app.request('/api/v1/packages/publish', { method: 'POST', headers: { 'x-fail': '1' } });
     expect((await app.request('/api/v1/limited')).status).toBe(429);
+    expect((await app.request('/api/v1/packages/x', { headers: { 'x-limit': '1' } })).status).toBe(429);
     const text = await (await app.request('/metrics')).text();
     expect(sample(text, 'raven_publish_duration_seconds_count{outcome="ok"}')).toBe(1);
     expect(sample(text, 'raven_publish_duration_seconds_count{outcome="client_error"}')).toBe(1);
     expect(sample(text, 'raven_rate_limit_rejections_total{route="/api/v1/limited"}')).toBe(1);
+    // Refused by a middleware before the handler ran: still labelled with the handler's route.
+    expect(sample(text, 'raven_rate_limit_rejections_total{route="/api/v1/packages/:name"}')).toBe(1);
   });
 
   it('reports the index queue depth and the lines per commit of a real git index', async () => {
