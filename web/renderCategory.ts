@@ -19,7 +19,8 @@ export function renderCategory(ctx: SiteContext, { category, response, sort }: C
   const body = `<p class="meta"><a href="${esc(links.categories(ctx))}">Categories</a> /</p>
 <h1>${esc(category.name)}</h1>${sorts}
 <p class="muted">${formatCount(response.total)} package${response.total === 1 ? '' : 's'}</p>
-${renderPackageList(ctx, response.results, 'No packages in this category yet.')}${pager}`;
+${renderPackageList(ctx, response.results, 'No packages in this category yet.')}${pager}
+${ctx.mode === 'static' && response.total > response.results.length ? `<p><a href="${esc(links.search(ctx) + queryString({ category: category.slug }))}">All ${formatCount(response.total)} packages in ${esc(category.name)} →</a></p>` : ''}`;
   return renderLayout({ ctx, title: category.name, body });
 }
 

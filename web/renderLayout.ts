@@ -22,7 +22,7 @@ export function renderLayout({ ctx, title, body, query, description, script }: L
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="${esc(contentSecurityPolicy(hash))}">
+<meta http-equiv="Content-Security-Policy" content="${esc(contentSecurityPolicy({ scriptHash: hash, meta: true }))}">
 <meta name="referrer" content="no-referrer">
 <title>${esc(title === site ? site : `${title} · ${site}`)}</title>
 ${description ? `<meta name="description" content="${esc(description)}">` : ''}

@@ -21,7 +21,9 @@ export const links = {
 };
 
 /** Content-Security-Policy of every page: inline styles, no scripts (the static search page allows its one script by hash). */
-export function contentSecurityPolicy(scriptHash?: string): string {
-  const script = scriptHash ? `'sha256-${scriptHash}'` : `'none'`;
-  return `default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; script-src ${script}; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`;
+export function contentSecurityPolicy(opts: { scriptHash?: string; meta?: boolean } = {}): string {
+  const script = opts.scriptHash ? `'sha256-${opts.scriptHash}'` : `'none'`;
+  const policy = `default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; script-src ${script}; form-action 'self'; base-uri 'none'`;
+  // Browsers ignore (and warn about) frame-ancestors in a <meta> policy: header only.
+  return opts.meta ? policy : `${policy}; frame-ancestors 'none'`;
 }

@@ -1,0 +1,91 @@
+/**
+ * Writes the web site into a static tree (the `extras` step of `raven-registry index build`):
+ * the same pages the server renders, with links relative to each page so the tree can be served
+ * from any path, plus `search-index.json` and a search page that searches it in the browser.
+ *
+ * Layout (one URL space with the server): `index.html`, `search/index.html`,
+ * `search-index.json`, `packages/{name}/index.html`, `categories/index.html`,
+ * `categories/{slug}/index.html`, `users/{username}/index.html`.
+ *
+ * @example
+ *   await writeStaticSite({ out: 'dist', index, blobs, meta });
+ */
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { CATEGORIES } from '../../schema/index.ts';
+import type { BlobStore } from '../../index-tools/BlobStore.ts';
+import type { IndexRepo } from '../../index-tools/IndexRepo.ts';
+import { renderCategories, renderCategory } from '../../web/renderCategory.ts';
+import { renderHome } from '../../web/renderHome.ts';
+import { renderPackage } from '../../web/renderPackage.ts';
+import { renderStaticSearch } from '../../web/renderStaticSearch.ts';
+import { renderUser } from '../../web/renderUser.ts';
+import type { SiteContext } from '../../web/siteContext.ts';
+import { staticSearchIndex } from '../../web/staticSearchIndex.ts';
+import type { MetaStore } from '../meta/MetaStore.ts';
+import { LiveSearch } from '../search/LiveSearch.ts';
+import { summary } from '../routes/discoveryData.ts';
+import {
+  categoriesPageData, categoryPageData, homeData, packagePageData, userPageData, type WebDataDeps,
+} from '../routes/webData.ts';
+
+export interface WriteStaticSiteArgs {
+  out: string;
+  index: IndexRepo;
+  blobs: BlobStore;
+  meta: MetaStore;
+  now?: () => Date;
+  siteName?: string;
+  /** Most packages listed on one static category page (the search page finds the rest). */
+  maxPerCategoryPage?: number;
+}
+
+/** Pages written concurrently; each reads the index, a README blob and a few MetaStore rows. */
+const PARALLEL = 8;
+
+export async function writeStaticSite(args: WriteStaticSiteArgs): Promise<{ pages: number; packages: number }> {
+  const now = args.now ?? (() => new Date());
+  const search = new LiveSearch({ index: args.index, meta: args.meta, now });
+  const d: WebDataDeps = { search, meta: args.meta, now, index: args.index, blobs: args.blobs };
+  let pages = 0;
+  const write = async (rel: string, content: string) => {
+    const file = path.join(args.out, rel);
+    await fsp.mkdir(path.dirname(file), { recursive: true });
+    await fsp.writeFile(file, content);
+    if (rel.endsWith('.html')) pages++;
+  };
+  const ctx = (depth: number): SiteContext => ({ root: depth === 0 ? './' : '../'.repeat(depth), mode: 'static', siteName: args.siteName });
+  try {
+    const idx = await search.ready();
+    await write('index.html', renderHome(ctx(0), await homeData(d)));
+    await write('search/index.html', renderStaticSearch(ctx(1)));
+    await write('search-index.json', JSON.stringify(staticSearchIndex([...idx.all()].map(summary), now().toISOString())));
+    await write('categories/index.html', renderCategories(ctx(1), await categoriesPageData(d)));
+    const perPage = Math.min(args.maxPerCategoryPage ?? 100, 100);
+    for (const c of CATEGORIES) {
+      const data = await categoryPageData(d, c.slug, { sort: 'downloads', page: 1, per_page: perPage });
+      await write(`categories/${c.slug}/index.html`, renderCategory(ctx(2), data));
+    }
+    const names = [...idx.all()].map((p) => p.name).sort();
+    const owners = new Set<string>();
+    await inParallel(names, PARALLEL, async (name) => {
+      const data = await packagePageData(d, name);
+      for (const o of data.owners) owners.add(o);
+      await write(`packages/${name}/index.html`, renderPackage(ctx(2), data));
+    });
+    await inParallel([...owners].sort(), PARALLEL, async (username) => {
+      await write(`users/${username}/index.html`, renderUser(ctx(2), await userPageData(d, username)));
+    });
+    return { pages, packages: names.length };
+  } finally {
+    search.close();
+  }
+}
+
+async function inParallel<T>(items: readonly T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
+}
