@@ -33,5 +33,7 @@ export function createAuth({ config, meta, now }: { config: Config; meta: MetaSt
     now,
   });
   const sessions = new Sessions({ meta, accessTokens, refreshTtlSeconds: a.refreshTtlSeconds, now });
+  // Make the dummy hash now, so even the first unknown-account login costs what a wrong password costs.
+  void passwords.verifyDummy('warm-up').catch(() => {});
   return { passwords, accessTokens, sessions };
 }
