@@ -132,3 +132,18 @@ describe('rate limits on /api/v1', () => {
     }
   });
 });
+
+describe('rateLimitAddress', () => {
+  it.each([
+    ['203.0.113.7', '203.0.113.7'],
+    ['::ffff:203.0.113.7', '203.0.113.7'],
+    ['2001:db8:0:1:aaaa:bbbb:cccc:dddd', '2001:db8:0:1::/64'],
+    ['2001:db8:0:1::5', '2001:db8:0:1::/64'],
+    ['2001:DB8::1', '2001:db8:0:0::/64'],
+    ['::1', '0:0:0:0::/64'],
+    ['fe80::1%eth0', 'fe80:0:0:0::/64'],
+  ])('%s → %s', async (addr, expected) => {
+    const { rateLimitAddress } = await import('../../../api/rateLimit/clientIp.ts');
+    expect(rateLimitAddress(addr)).toBe(expected);
+  });
+});
