@@ -49,6 +49,11 @@ describe('rate limits on /api/v1', () => {
       const health = await t.app.request('/health', {}, env);
       expect(health.status).toBe(200);
       expect(health.headers.get('RateLimit-Limit')).toBeNull();
+      for (const p of ['/index/config.json', '/blobs/raven-ui/raven-ui-1.0.0.tar.gz', '/index.git/HEAD', '/']) {
+        const res = await t.app.request(p, {}, env);
+        expect(res.status, p).not.toBe(429);
+        expect(res.headers.get('RateLimit-Limit'), p).toBeNull();
+      }
       // the window ends after an hour
       clock += 50 * 60_000;
       expect((await req(t.app, 'GET', 'users/nobody', { env })).status).toBe(404);
