@@ -16,7 +16,11 @@ export const ConfigSchema = z.object({
   publicUrl: optionalString,
   databaseUrl: optionalString,
   redisUrl: optionalString,
+  /** Prefix of the rate-limit keys in Redis (several registries or test runs may share one). */
+  redisKeyPrefix: z.string().min(1).default('raven:rl:'),
   indexRemote: optionalString,
+  /** Token for INDEX_REMOTE (HTTP Basic for smart HTTP, API token for `github:owner/repo`). */
+  indexRemoteToken: optionalString,
   /** Trust X-Forwarded-For (right-most entry) for the client IP: only behind a proxy you run. */
   trustProxy: z.boolean().default(false),
   s3: z.object({
@@ -100,7 +104,9 @@ export function configFromEnv(env: Record<string, string | undefined>): Config {
       publicUrl: env.PUBLIC_URL,
       databaseUrl: env.DATABASE_URL,
       redisUrl: env.REDIS_URL,
+      redisKeyPrefix: env.REDIS_KEY_PREFIX,
       indexRemote: env.INDEX_REMOTE,
+      indexRemoteToken: env.INDEX_REMOTE_TOKEN,
       trustProxy: env.TRUST_PROXY ? env.TRUST_PROXY === 'true' || env.TRUST_PROXY === '1' : undefined,
     }),
     s3: s3 ? drop(s3) : undefined,

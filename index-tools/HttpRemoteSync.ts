@@ -51,12 +51,17 @@ export class HttpRemoteSync implements RemoteSync {
   readonly #timeoutMs: number;
 
   constructor(o: HttpRemoteSyncOptions) {
-    const u = new URL(o.url);
-    const user = o.username ?? (decodeURIComponent(u.username) || 'x-access-token');
-    const token = o.token ?? (u.password ? decodeURIComponent(u.password) : undefined);
-    u.username = '';
-    u.password = '';
-    this.url = u.toString();
+    let user = o.username ?? 'x-access-token';
+    let token = o.token;
+    this.url = o.url;
+    if (/^https?:\/\//i.test(o.url)) {
+      const u = new URL(o.url);
+      if (!o.username && u.username) user = decodeURIComponent(u.username);
+      token ??= u.password ? decodeURIComponent(u.password) : undefined;
+      u.username = '';
+      u.password = '';
+      this.url = u.toString();
+    }
     this.#gitdir = o.gitdir;
     this.#branch = o.branch ?? 'main';
     this.#timeoutMs = o.timeoutMs ?? 120_000;
