@@ -19,7 +19,7 @@ import { packageDoc, type PackageDoc } from './packageDoc.ts';
 import { Postings } from './postings.ts';
 import { searchTerms } from './searchTerms.ts';
 import { forEachWithPrefix, insertSorted, lowerBound, removeSorted } from './sortedStrings.ts';
-import { compareHits, selectTop, type Hit } from './rankHits.ts';
+import { sortKey, topByKey } from './rankHits.ts';
 
 export const TIER = {
   exactName: 8, namePrefix: 7, nameWord: 6, nameWordPrefix: 5,
@@ -135,17 +135,37 @@ export class SearchIndex {
   }
 
   search(args: SearchArgs): SearchResult {
-    const candidates = this.#candidates(args);
-    const hits: Hit[] = candidates.ids.map((id) => ({
-      id,
-      tier: candidates.tiers ? candidates.tiers[id]! : 0,
-      doc: this.#docs[id]!,
-      downloads: this.#downloads[id] ?? 0,
-    }));
+    const { ids, tiers } = this.#candidates(args);
     const start = (args.page - 1) * args.perPage;
-    const cmp = compareHits(args.sort);
-    const top = selectTop(hits, start + args.perPage, cmp).slice(start);
-    return { results: top.map((h) => ({ ...h.doc, downloads: h.downloads })), total: hits.length };
+    const need = start + args.perPage;
+    const top = args.sort === 'name' ? this.#topByName(ids, need) : this.#topByKey(ids, tiers, args.sort, need);
+    const results = top.slice(start).map((id) => ({ ...this.#docs[id]!, downloads: this.#downloads[id] ?? 0 }));
+    return { results, total: ids.length };
+  }
+
+  #topByKey(ids: number[], tiers: Uint8Array | undefined, sort: Exclude<SearchSort, 'name'>, need: number): number[] {
+    const keys = new Float64Array(ids.length);
+    for (let j = 0; j < ids.length; j++) {
+      const id = ids[j]!;
+      keys[j] = sortKey(sort, this.#docs[id]!, tiers ? tiers[id]! : 0, this.#downloads[id] ?? 0);
+    }
+    return topByKey(ids, keys, need, (id) => this.#docs[id]!.name);
+  }
+
+  /** Name order is the sorted name list: walk it until enough candidates are seen. */
+  #topByName(ids: number[], need: number): number[] {
+    if (ids.length <= need * 8) return ids.sort((a, b) => (this.#docs[a]!.name < this.#docs[b]!.name ? -1 : 1)).slice(0, need);
+    this.#growScratch();
+    const mark = this.#cur; // free scratch once candidates are computed
+    mark.fill(0, 0, this.#docs.length);
+    for (const id of ids) mark[id] = 1;
+    const out: number[] = [];
+    for (const name of this.#names()) {
+      const id = this.#ids.get(name)!;
+      if (mark[id]) out.push(id);
+      if (out.length === need) break;
+    }
+    return out;
   }
 
   #candidates(args: SearchArgs): { ids: number[]; tiers?: Uint8Array } {
@@ -163,10 +183,7 @@ export class SearchIndex {
       return { ids: base.filter(passes) };
     }
     const n = this.#docs.length;
-    if (this.#acc.length < n) {
-      this.#acc = new Uint8Array(Math.max(n, this.#acc.length * 2));
-      this.#cur = new Uint8Array(this.#acc.length);
-    }
+    this.#growScratch();
     const acc = this.#acc;
     const cur = this.#cur;
     const vocab = this.#vocabulary();
@@ -191,6 +208,14 @@ export class SearchIndex {
     const ids: number[] = [];
     for (let d = 0; d < n; d++) if (acc[d]! > 0 && passes(d)) ids.push(d);
     return { ids, tiers: acc };
+  }
+
+  #growScratch(): void {
+    const n = this.#docs.length;
+    if (this.#acc.length < n) {
+      this.#acc = new Uint8Array(Math.max(n, this.#acc.length * 2));
+      this.#cur = new Uint8Array(this.#acc.length);
+    }
   }
 
   #mark(term: string, into: Uint8Array, nameTier: number, keywordTier: number, descTier: number): void {

@@ -1,52 +1,70 @@
-/** Ordering of search hits for each sort, and a top-k selection that avoids sorting everything. */
+/**
+ * Ordering of search hits without sorting every candidate: each candidate gets one numeric key
+ * (the sink flag, relevance tier and downloads packed into a float), a quickselect finds the
+ * k-th best key in O(n), and only the candidates at or above it are sorted (ties by name).
+ * Allocation per query: one Float64Array of the candidate count.
+ */
 import type { SearchSort } from '../../schema/discoveryBodies.ts';
 import type { PackageDoc } from './packageDoc.ts';
 
-export interface Hit {
-  id: number;
-  tier: number;
-  doc: PackageDoc;
-  downloads: number;
-}
+const E14 = 1e14;
 
-type Cmp = (a: Hit, b: Hit) => number;
-
-const byName: Cmp = (a, b) => (a.doc.name < b.doc.name ? -1 : a.doc.name > b.doc.name ? 1 : 0);
-/** Yanked-only packages sink below every package with a usable version. */
-const sink: Cmp = (a, b) => Number(a.doc.yankedOnly) - Number(b.doc.yankedOnly);
-
-export function compareHits(sort: SearchSort): Cmp {
+/** Packed sort key, larger = earlier. Yanked-only packages sink below every usable one. */
+export function sortKey(sort: Exclude<SearchSort, 'name'>, doc: PackageDoc, tier: number, downloads: number): number {
+  const usable = doc.yankedOnly ? 0 : 1;
   switch (sort) {
     case 'relevance':
-      return (a, b) => sink(a, b) || b.tier - a.tier || b.downloads - a.downloads || byName(a, b);
+      return usable * 10 * E14 + tier * E14 + Math.min(downloads, E14 - 1);
     case 'downloads':
-      return (a, b) => sink(a, b) || b.downloads - a.downloads || byName(a, b);
+      return usable * 10 * E14 + Math.min(downloads, 10 * E14 - 1);
     case 'recent':
-      return (a, b) => sink(a, b) || b.doc.updated - a.doc.updated || byName(a, b);
-    case 'name':
-      return byName;
+      return usable * 10 * E14 + doc.updated; // ms since epoch, < 1e14 until the year 5138
   }
 }
 
 /**
- * The first `k` hits in `cmp` order. For small k keeps a sorted buffer (O(n log k) compares
- * on typical input); otherwise sorts the lot.
+ * The first `need` ids by descending key, ties by ascending name.
+ * @param keys keys[j] belongs to ids[j]
  */
-export function selectTop(hits: Hit[], k: number, cmp: Cmp): Hit[] {
-  if (k <= 0) return [];
-  if (k * 4 >= hits.length) return hits.sort(cmp).slice(0, k);
-  const top: Hit[] = [];
-  for (const h of hits) {
-    if (top.length === k && cmp(h, top[k - 1]!) >= 0) continue;
-    let lo = 0;
-    let hi = top.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (cmp(top[mid]!, h) <= 0) lo = mid + 1;
-      else hi = mid;
-    }
-    top.splice(lo, 0, h);
-    if (top.length > k) top.pop();
+export function topByKey(ids: readonly number[], keys: Float64Array, need: number, nameOf: (id: number) => string): number[] {
+  const n = ids.length;
+  if (need <= 0 || n === 0) return [];
+  let chosen: number[];
+  if (need >= n) {
+    chosen = Array.from({ length: n }, (_, j) => j);
+  } else {
+    const threshold = kthLargest(keys.slice(), need - 1);
+    chosen = [];
+    for (let j = 0; j < n; j++) if (keys[j]! >= threshold) chosen.push(j);
   }
-  return top;
+  chosen.sort((a, b) => keys[b]! - keys[a]! || cmpStr(nameOf(ids[a]!), nameOf(ids[b]!)));
+  return chosen.slice(0, need).map((j) => ids[j]!);
+}
+
+const cmpStr = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The value that would be at index `k` if `a` were sorted descending (Hoare quickselect, in place). */
+function kthLargest(a: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >>> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! > pivot) i++;
+      while (a[j]! < pivot) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i] = a[j]!;
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k]!;
+  }
+  return a[k]!;
 }
