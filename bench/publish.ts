@@ -6,9 +6,9 @@
  *   - C concurrent publishers vs one (what group commit buys).
  * Every publish is a distinct new version (a real .tar.gz with a manifest and a README).
  *
- *   node bin/run-ts.js bench/publish.ts [--quick] [--sizes 1000,100000] [--concurrency 16]
+ *   node bin/run-ts.js bench/publish.ts [--quick] [--sizes 1000,100000] [--concurrency 16] [--regen]
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { genIndex } from './support/genIndex.ts';
@@ -23,6 +23,7 @@ const { values } = parseArgs({
     sizes: { type: 'string' },
     concurrency: { type: 'string' },
     keep: { type: 'boolean', default: false },
+    regen: { type: 'boolean', default: false },
   },
 });
 const quick = values.quick!;
@@ -85,11 +86,20 @@ async function run(label: string, url: string, token: string, workers: number, t
 
 const results = new Map<number, { serial: Run; concurrent: Run }>();
 for (const size of SIZES) {
+  // The generated index is kept (bench/.work/publish/pristine-N) and copied per run: a 100k
+  // index takes minutes to generate and a publish run changes it.
+  const pristine = path.join(WORK, `pristine-${size}`);
   const dir = path.join(WORK, `reg-${size}`);
+  if (values.regen || !existsSync(path.join(pristine, 'gen-index.json'))) {
+    rmSync(pristine, { recursive: true, force: true });
+    mkdirSync(pristine, { recursive: true });
+    const g = await genIndex({ out: pristine, packages: size, tarballPackages: 0 });
+    console.log(`index with ${g.packages} packages / ${g.versions} versions generated in ${fmt(g.seconds, 1)} s`);
+  }
   rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  const g = await genIndex({ out: dir, packages: size, tarballPackages: 0 });
-  console.log(`index with ${g.packages} packages / ${g.versions} versions generated in ${fmt(g.seconds, 1)} s`);
+  cpSync(pristine, dir, { recursive: true });
+  const gen = JSON.parse(readFileSync(path.join(dir, 'gen-index.json'), 'utf8')) as { packages: number; versions: number };
+  console.log(`\n== index with ${gen.packages} packages / ${gen.versions} versions`);
   let server: ServerHandle | undefined;
   try {
     server = await startRegistryServer({

@@ -1,0 +1,136 @@
+/**
+ * One streaming pass over a `.tar.gz` for inspectTarball: gunzip with our own byte counting
+ * (unpacked-size and compression-ratio guards), node-tar's Parser in strict mode on the raw tar,
+ * index-tools/tarEntryRules and a TarPathSet for every entry, the entry-count limit, and capture
+ * of the few files the caller asks for (size-capped). Nothing is written to disk.
+ */
+import { createReadStream } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import { Parser, type ReadEntry } from 'tar';
+import { RegistryError } from '../../schema/index.ts';
+import { TarPathSet, normalizeTarPath, tarEntryRules } from '../../index-tools/tarEntryRules.ts';
+
+export interface TarballLimits {
+  maxUnpackedBytes: number;
+  maxTarEntries: number;
+  /** Unpacked bytes per compressed byte beyond which the archive counts as a bomb. */
+  maxCompressionRatio: number;
+}
+
+/** Below this many unpacked bytes the ratio guard stays quiet (tiny archives compress absurdly well). */
+const RATIO_FLOOR_BYTES = 4 * 1024 * 1024;
+
+export const invalidTarball = (message: string) => new RegistryError('invalid_tarball', message);
+const bad = invalidTarball;
+
+export interface ScannedTarball {
+  topFolder: string;
+  entries: number;
+  unpackedBytes: number;
+  /** Captured file contents by relative path. */
+  captured: Map<string, Uint8Array>;
+  paths: TarPathSet;
+  files: Set<string>;
+}
+
+/**
+ * One streaming pass over the archive. `capture(path)` says which files (relative to the top
+ * folder) to keep in memory and their size cap (a larger one is refused, naming `what`).
+ *
+ * @example const pass = await scanTarball({ file, compressedSize, limits, capture: (p) => p === 'raven.toml' ? { maxBytes: 1 << 18, what: 'manifest' } : undefined });
+ */
+export async function scanTarball({ file, compressedSize, limits, capture }: {
+  file: string;
+  compressedSize: number;
+  limits: TarballLimits;
+  capture: (relPath: string) => { maxBytes: number; what: string } | undefined;
+}): Promise<ScannedTarball> {
+  const pass: ScannedTarball = { topFolder: '', entries: 0, unpackedBytes: 0, captured: new Map(), paths: new TarPathSet(), files: new Set() };
+  let failure: unknown;
+  const fail = (e: unknown) => {
+    failure ??= e;
+  };
+
+  // Bounds on the decompressed tar stream itself: the content limit plus header/padding
+  // overhead per entry, and the ratio guard against a tiny upload that inflates enormously.
+  const maxStreamBytes = limits.maxUnpackedBytes + (limits.maxTarEntries + 16) * 2048;
+  const ratioCap = Math.max(Math.min(RATIO_FLOOR_BYTES, limits.maxUnpackedBytes), limits.maxCompressionRatio * compressedSize);
+
+  const parser = new Parser({ strict: true, zstd: false, brotli: false, maxMetaEntrySize: 64 * 1024 });
+  parser.on('error', (e: Error) => fail(bad(`not a valid tar archive: ${e.message.replace(/^TAR_\w+: /, '')}`)));
+  parser.on('ignoredEntry', (entry: ReadEntry) => {
+    fail(bad(`tar entry ${JSON.stringify(entry.path)}: entry type ${JSON.stringify(entry.type)} not allowed (only regular files and directories)`));
+  });
+  parser.on('entry', (entry: ReadEntry) => {
+    if (failure) return void entry.resume();
+    try {
+      pass.entries++;
+      if (pass.entries > limits.maxTarEntries) throw bad(`more than ${limits.maxTarEntries} entries in the archive`);
+      if (pass.topFolder === '') pass.topFolder = normalizeTarPath(entry.path)[0] ?? '';
+      const checked = tarEntryRules({
+        header: { path: entry.path, type: entry.type, size: entry.size, linkpath: entry.linkpath },
+        topFolder: pass.topFolder,
+      });
+      pass.paths.add(checked);
+      if (checked.kind === 'file') pass.files.add(checked.path);
+      pass.unpackedBytes += entry.size;
+      if (entry.size > limits.maxUnpackedBytes || pass.unpackedBytes > limits.maxUnpackedBytes) {
+        throw bad(`more than ${limits.maxUnpackedBytes} bytes unpacked`);
+      }
+      const want = checked.kind === 'file' ? capture(checked.path) : undefined;
+      if (want && entry.size > want.maxBytes) throw bad(`${want.what} ${checked.path} is larger than ${want.maxBytes} bytes`);
+      if (!want) return void entry.resume();
+      const chunks: Buffer[] = [];
+      entry.on('data', (c: Buffer) => chunks.push(c));
+      entry.on('end', () => pass.captured.set(checked.path, Buffer.concat(chunks)));
+    } catch (e) {
+      fail(e);
+      entry.resume();
+    }
+  });
+
+  const gunzip = createGunzip();
+  const input = createReadStream(file);
+  input.on('error', (e) => gunzip.destroy(e));
+  input.pipe(gunzip);
+  let inflated = 0;
+  let first = true;
+  try {
+    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+      if (first) {
+        first = false;
+        // node-tar would silently inflate a second gzip (or zstd) layer, bypassing our counting.
+        if ((chunk[0] === 0x1f && chunk[1] === 0x8b) || (chunk[0] === 0x28 && chunk[1] === 0xb5)) {
+          throw bad('not a tar archive inside the gzip (nested compression)');
+        }
+      }
+      inflated += chunk.length;
+      if (inflated > ratioCap) throw bad(`compression ratio above ${limits.maxCompressionRatio}:1 (a decompression bomb?)`);
+      if (inflated > maxStreamBytes) throw bad(`more than ${limits.maxUnpackedBytes} bytes unpacked`);
+      if (!parser.write(chunk) && !failure) {
+        await new Promise<void>((resolve) => {
+          parser.once('drain', resolve);
+          parser.once('error', () => resolve());
+        });
+      }
+      if (failure) throw failure;
+    }
+    await new Promise<void>((resolve) => {
+      parser.once('end', resolve);
+      parser.once('error', () => resolve());
+      parser.end();
+    });
+    if (failure) throw failure;
+  } catch (e) {
+    input.destroy();
+    gunzip.destroy();
+    if (e instanceof RegistryError) throw e;
+    const msg = (e as Error).message ?? String(e);
+    if (/incorrect header check|unknown compression method|invalid/i.test(msg) && first) {
+      throw bad('the body is not gzip data (send the package as a .tar.gz)');
+    }
+    throw bad(`damaged gzip data: ${msg}`);
+  }
+  if (pass.entries === 0) throw bad('the archive has no entries');
+  return pass;
+}
