@@ -29,6 +29,14 @@ export interface IndexFile {
   content: Uint8Array;
 }
 
+/** A file of a tree, as `walk()` yields it: read its content with `readFile(path)`. */
+export interface WalkedFile {
+  /** Index path (`config.json`, `ra/ve/raven-ui`). */
+  path: string;
+  /** git blob id. */
+  oid: string;
+}
+
 export interface IndexRepo {
   /** Create the repository (bare) with config.json if it does not exist yet; idempotent. */
   init(config: IndexConfig): Promise<void>;
@@ -45,6 +53,11 @@ export interface IndexRepo {
   appendVersion(entry: IndexEntry): Promise<CommitInfo>;
   /** Change only the `yanked` field of one line. Throws version_not_found / package_not_found. */
   setYanked(args: { name: string; version: string; yanked: boolean }): Promise<CommitInfo>;
+  /**
+   * Every file of HEAD's tree (or of `commit`), depth first in git tree order, streamed: one
+   * tree per level in memory. Includes `config.json`.
+   */
+  walk(args?: { commit?: string }): AsyncIterable<WalkedFile>;
   /** Called after every commit that this process made or observed. Returns an unsubscribe. */
   onCommit(listener: (info: CommitInfo) => void): () => void;
   /** Live writer numbers (queue depth) for /metrics; optional for read-only or remote-only repos. */

@@ -1,0 +1,161 @@
+/**
+ * BlobStore on the local filesystem (the embedded default, DATA_DIR/blobs). A put streams the
+ * content into a temp file in the destination directory while ssri checks it against the
+ * expected integrity, fsyncs it, then links it into place: `link` fails when the key exists
+ * (unlike `rename`, which would overwrite), so two racing puts cannot replace each other's
+ * content; the loser compares and reports `exists` or `version_exists`.
+ *
+ * @example
+ *   const blobs = new FsBlobStore({ root: 'data/blobs' });
+ *   await blobs.put(tarballKey('foo', '1.0.0'), { file: '/tmp/upload' }, 'sha512-…');
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import ssri from 'ssri';
+import { RegistryError } from '../schema/index.ts';
+import { parseBlobKey, type BlobKey } from './blobKey.ts';
+import type { BlobStore, PutResult } from './BlobStore.ts';
+
+const TMP_PREFIX = '.tmp-';
+
+export class FsBlobStore implements BlobStore {
+  readonly root: string;
+
+  constructor(o: { root: string }) {
+    this.root = path.resolve(o.root);
+  }
+
+  /** The file holding `key` (for hard-linking into a static build). */
+  filePath(key: BlobKey): string {
+    return path.join(this.root, ...key.split('/'));
+  }
+
+  async put(key: BlobKey, source: { file: string } | { bytes: Uint8Array }, integrity: string): Promise<PutResult> {
+    const dest = this.filePath(key);
+    const dir = path.dirname(dest);
+    await fsp.mkdir(dir, { recursive: true });
+    const tmp = path.join(dir, `${TMP_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}`);
+    try {
+      const input = 'file' in source ? createReadStream(source.file) : bytesStream(source.bytes);
+      const parsed = ssri.parse(integrity);
+      const algo = parsed.pickAlgorithm();
+      if (!algo) throw new RegistryError('integrity_mismatch', `unusable integrity for ${key}`, { key });
+      const hash = createHash(algo);
+      await pipeline(input, async function* (chunks: AsyncIterable<Buffer>) {
+        for await (const c of chunks) {
+          hash.update(c);
+          yield c;
+        }
+      }, createWriteStream(tmp, { flags: 'wx' }));
+      if (!digestMatches(parsed, algo, hash.digest('base64'))) {
+        throw new RegistryError('integrity_mismatch', `content of ${key} does not match its integrity`, { key });
+      }
+      const fh = await fsp.open(tmp, 'r');
+      let size: number;
+      try {
+        await fh.sync();
+        size = (await fh.stat()).size;
+      } finally {
+        await fh.close();
+      }
+      try {
+        await fsp.link(tmp, dest);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+        if (await this.matches(dest, integrity)) return { status: 'exists', size };
+        throw new RegistryError('version_exists', `${key} already exists with different content`, { key });
+      }
+      await syncDir(dir);
+      return { status: 'created', size };
+    } finally {
+      await fsp.rm(tmp, { force: true });
+    }
+  }
+
+  /** Does the stored file match `integrity`? (hashed with node's crypto, streaming). */
+  private async matches(file: string, integrity: string): Promise<boolean> {
+    const parsed = ssri.parse(integrity);
+    const algo = parsed.pickAlgorithm();
+    const hash = createHash(algo);
+    for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+    return digestMatches(parsed, algo, hash.digest('base64'));
+  }
+
+  async get(key: BlobKey): Promise<Uint8Array | undefined> {
+    try {
+      return await fsp.readFile(this.filePath(key));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw e;
+    }
+  }
+
+  async stream(key: BlobKey): Promise<Readable | undefined> {
+    let fh: fsp.FileHandle;
+    try {
+      fh = await fsp.open(this.filePath(key), 'r');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw e;
+    }
+    return fh.createReadStream();
+  }
+
+  async stat(key: BlobKey): Promise<{ size: number } | undefined> {
+    try {
+      const st = await fsp.stat(this.filePath(key));
+      return st.isFile() ? { size: st.size } : undefined;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw e;
+    }
+  }
+
+  async delete(key: BlobKey): Promise<void> {
+    await fsp.rm(this.filePath(key), { force: true });
+    await fsp.rmdir(path.dirname(this.filePath(key))).catch(() => undefined); // only when empty
+  }
+
+  async *list(): AsyncIterable<BlobKey> {
+    const dirs = await fsp.readdir(this.root, { withFileTypes: true }).catch(() => []);
+    for (const d of dirs) {
+      if (!d.isDirectory()) continue;
+      const files = await fsp.readdir(path.join(this.root, d.name)).catch(() => [] as string[]);
+      for (const f of files) {
+        if (f.startsWith(TMP_PREFIX)) continue;
+        const key = parseBlobKey(`${d.name}/${f}`);
+        if (key) yield key;
+      }
+    }
+  }
+
+  publicUrl(): string | undefined {
+    return undefined;
+  }
+}
+
+function digestMatches(parsed: ssri.Integrity, algo: string, digest: string): boolean {
+  const hashes = (parsed as unknown as Record<string, { digest: string }[] | undefined>)[algo] ?? [];
+  return hashes.some((h) => h.digest === digest);
+}
+
+function bytesStream(bytes: Uint8Array): AsyncIterable<Buffer> {
+  return (async function* () {
+    yield Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  })();
+}
+
+async function syncDir(dir: string): Promise<void> {
+  const fh = await fsp.open(dir, 'r');
+  try {
+    await fh.sync();
+  } catch {
+    // some filesystems refuse fsync on a directory; the file itself is synced
+  } finally {
+    await fh.close();
+  }
+}

@@ -1,0 +1,304 @@
+/**
+ * IndexRepo over a bare local git repository, written with direct object writes: per group
+ * commit it reads the branch head, reads each changed package file's blob, appends or edits
+ * lines, writes the new blob, rewrites only the trees on that path, writes one commit and moves
+ * `refs/heads/main` by compare-and-swap under `refs/heads/main.lock`. No work tree, no git index
+ * file (isomorphic-git's add/commit rewrite the whole index file per call).
+ *
+ * Several processes may write one repository: a lost compare-and-swap re-reads the head and
+ * re-applies the batch onto it (after a few lost races the batch is built inside the lock, which
+ * always succeeds). With a `remote` (RemoteSync) the local ref moves only after the remote
+ * accepted the push; see RemoteSync.ts.
+ *
+ * @example
+ *   const repo = new GitIndexRepo({ gitdir: 'data/index.git' });
+ *   await repo.init({ dl: 'http://localhost:8080/blobs/{crate}/{crate}-{version}.tar.gz', 'auth-required': false });
+ *   await repo.appendVersion(entry); // resolves once the commit holding the line is the head
+ */
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { RegistryError, type IndexConfig, type IndexEntry } from '../schema/index.ts';
+import { applyBatch, type BatchResult, type IndexOp } from './applyBatch.ts';
+import { parsePackageFile } from './entryLine.ts';
+import { repackIndex, writeInfoRefs } from './gitDumbHttp.ts';
+import { ObjectStore } from './gitObjects.ts';
+import { GroupCommit, type Settlement } from './groupCommit.ts';
+import { indexPath } from './indexPath.ts';
+import { IndexTrees } from './indexTrees.ts';
+import type { CommitInfo, IndexFile, IndexRepo, IndexRepoStats, WalkedFile } from './IndexRepo.ts';
+import { RefLock } from './refLock.ts';
+import type { RemoteSync } from './RemoteSync.ts';
+
+export interface GitIndexRepoOptions {
+  /** The bare repository directory (created by `init`). */
+  gitdir: string;
+  branch?: string;
+  /** Most operations per commit (config.groupCommit.maxBatch). */
+  maxBatch?: number;
+  /** Wait after the first queued op for more (config.groupCommit.maxDelayMs). */
+  maxDelayMs?: number;
+  /** Repack every N commits made by this process; 0 = never (config.groupCommit.repackEvery). */
+  repackEvery?: number;
+  /** Write through to a remote; see RemoteSync.ts. */
+  remote?: RemoteSync;
+  /** Poll the ref this often to notice other processes' commits (onCommit); 0 = only when reading. */
+  observeIntervalMs?: number;
+  /** Compare-and-swap attempts per batch before giving up with index_conflict. */
+  maxAttempts?: number;
+  /** `Name <email>` of the commits. */
+  author?: string;
+  now?: () => Date;
+}
+
+export class GitIndexRepo implements IndexRepo {
+  readonly gitdir: string;
+  readonly ref: string;
+  readonly trees: IndexTrees;
+  private readonly lock: RefLock;
+  private readonly queue: GroupCommit<IndexOp, CommitInfo>;
+  private readonly o: Required<Omit<GitIndexRepoOptions, 'remote'>> & { remote?: RemoteSync };
+  private listeners = new Set<(info: CommitInfo) => void>();
+  private seen: string | undefined;
+  private noting: Promise<void> = Promise.resolve();
+  private commitsMade = 0;
+  private repacking: Promise<unknown> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(o: GitIndexRepoOptions) {
+    this.o = {
+      branch: 'main', maxBatch: 256, maxDelayMs: 5, repackEvery: 50, observeIntervalMs: 0, maxAttempts: 20,
+      author: 'Raven Registry <registry@raven.invalid>', now: () => new Date(), ...o,
+    };
+    this.gitdir = path.resolve(o.gitdir);
+    this.ref = `refs/heads/${this.o.branch}`;
+    this.trees = new IndexTrees(new ObjectStore(this.gitdir));
+    this.lock = new RefLock({ gitdir: this.gitdir, ref: this.ref });
+    this.queue = new GroupCommit({ commitBatch: (ops) => this.commitBatch(ops), maxBatch: this.o.maxBatch, maxDelayMs: this.o.maxDelayMs });
+    if (this.o.observeIntervalMs > 0) {
+      this.timer = setInterval(() => void this.refresh().catch(() => undefined), this.o.observeIntervalMs);
+      this.timer.unref();
+    }
+  }
+
+  async init(config: IndexConfig): Promise<void> {
+    const g = this.gitdir;
+    await fsp.mkdir(path.join(g, 'refs', 'heads'), { recursive: true });
+    await fsp.mkdir(path.join(g, 'refs', 'tags'), { recursive: true });
+    await fsp.mkdir(path.join(g, 'objects', 'info'), { recursive: true });
+    await fsp.mkdir(path.join(g, 'objects', 'pack'), { recursive: true });
+    await fsp.mkdir(path.join(g, 'info'), { recursive: true });
+    const writeIfMissing = (f: string, text: string) => fsp.writeFile(path.join(g, f), text, { flag: 'wx' }).catch((e) => {
+      if (e.code !== 'EEXIST') throw e;
+    });
+    await writeIfMissing('HEAD', `ref: ${this.ref}\n`);
+    await writeIfMissing('config', '[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = true\n');
+    await writeIfMissing('description', 'Raven Registry index\n');
+    await writeIfMissing('objects/info/packs', '\n');
+    if (this.o.remote && !(await this.lock.read())) await this.syncFromRemote();
+    if (!(await this.lock.read())) await this.queue.enqueue({ kind: 'config', config });
+  }
+
+  /** Replace config.json (one commit, or none when it is unchanged). */
+  async setConfig(config: IndexConfig): Promise<CommitInfo> {
+    return this.queue.enqueue({ kind: 'config', config });
+  }
+
+  /** Start from the remote's head (objects fetched by the RemoteSync); no-op without a remote. */
+  async syncFromRemote(): Promise<void> {
+    const remote = this.o.remote;
+    if (!remote) return;
+    const r = await remote.fetchHead();
+    if (!r) return;
+    await this.lock.withLock(async () => {
+      await this.lock.writeLocked(r);
+      await writeInfoRefs({ gitdir: this.gitdir, ref: this.ref, oid: r });
+    });
+    await this.noteHead(r);
+  }
+
+  async head(): Promise<string> {
+    const h = await this.lock.read();
+    if (!h) throw new RegistryError('unavailable', `the index at ${this.gitdir} has no commits (run: raven-registry index init)`);
+    if (h !== this.seen) await this.noteHead(h);
+    return h;
+  }
+
+  /** The head, or undefined for a repository without commits. */
+  async tryHead(): Promise<string | undefined> {
+    return this.lock.read();
+  }
+
+  /** Read the ref now and tell listeners about commits other processes made. */
+  async refresh(): Promise<string | undefined> {
+    const h = await this.lock.read();
+    if (h && h !== this.seen) await this.noteHead(h);
+    return h;
+  }
+
+  async readPackage(name: string): Promise<IndexEntry[] | undefined> {
+    const f = await this.readFile(indexPath(name));
+    return f ? parsePackageFile(Buffer.from(f.content).toString('utf8')) : undefined;
+  }
+
+  async readFile(p: string, commit?: string): Promise<IndexFile | undefined> {
+    const c = await this.trees.commit(commit ?? (await this.head()));
+    const e = await this.trees.lookup(c.tree, p);
+    if (!e || e.mode === '40000') return undefined;
+    return { oid: e.oid, content: await this.trees.blob(e.oid) };
+  }
+
+  /** The content of a blob by id (cached). */
+  async readBlob(oid: string): Promise<Uint8Array> {
+    return this.trees.blob(oid);
+  }
+
+  /** Commit time in seconds since the epoch. */
+  async commitTime(commit: string): Promise<number> {
+    return (await this.trees.commit(commit)).time;
+  }
+
+  /** The parent ids of a commit (for history walks). */
+  async commitParents(commit: string): Promise<string[]> {
+    return (await this.trees.commit(commit)).parents;
+  }
+
+  async *walk(args: { commit?: string } = {}): AsyncGenerator<WalkedFile> {
+    const c = await this.trees.commit(args.commit ?? (await this.head()));
+    yield* this.trees.walk(c.tree);
+  }
+
+  /** Paths that differ between two commits. */
+  async changedPaths(from: string, to: string): Promise<string[]> {
+    const [a, b] = await Promise.all([this.trees.commit(from), this.trees.commit(to)]);
+    return this.trees.diff(a.tree, b.tree);
+  }
+
+  appendVersion(entry: IndexEntry): Promise<CommitInfo> {
+    return this.queue.enqueue({ kind: 'append', entry });
+  }
+
+  setYanked(args: { name: string; version: string; yanked: boolean }): Promise<CommitInfo> {
+    return this.queue.enqueue({ kind: 'yank', ...args });
+  }
+
+  onCommit(listener: (info: CommitInfo) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Wait for queued writes and a running repack; stop polling. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.queue.idle();
+    await this.noting;
+    await this.repacking;
+  }
+
+  /** Repack now (what the periodic background repack does). */
+  /** Live writer numbers for /metrics. */
+  stats(): IndexRepoStats {
+    return { queueDepth: this.queue.depth };
+  }
+
+  async repack(): Promise<void> {
+    await repackIndex({ gitdir: this.gitdir });
+  }
+
+  // ---- the writer ----
+
+  private async commitBatch(ops: IndexOp[]): Promise<Settlement<CommitInfo>[]> {
+    const res = this.o.remote ? await this.commitRemote(ops, this.o.remote) : await this.commitLocal(ops);
+    const lines = res.errors.filter((e) => !e).length;
+    const info: CommitInfo = { commit: res.commit ?? res.base ?? '', paths: res.paths, message: res.message, lines };
+    if (res.commit) {
+      await this.noteHead(res.commit, { parent: res.base, info });
+      this.afterCommit();
+    }
+    return res.errors.map((error) => (error ? { ok: false, error } : { ok: true, value: info }));
+  }
+
+  private async commitLocal(ops: IndexOp[]): Promise<BatchResult & { base: string | undefined }> {
+    const build = (base: string | undefined) => applyBatch({ trees: this.trees, base, ops, author: this.o.author, now: this.o.now });
+    const publish = (oid: string) => writeInfoRefs({ gitdir: this.gitdir, ref: this.ref, oid });
+    // Optimistic first: build outside the lock, swap if nobody moved the ref meanwhile.
+    for (let attempt = 0; attempt < Math.min(3, this.o.maxAttempts); attempt++) {
+      const base = await this.lock.read();
+      const res = await build(base);
+      if (!res.commit) return { ...res, base };
+      if (await this.lock.compareAndSwap(base, res.commit, () => publish(res.commit!))) return { ...res, base };
+    }
+    // Under heavy contention: build inside the lock, which cannot lose.
+    return this.lock.withLock(async () => {
+      const base = await this.lock.read();
+      const res = await build(base);
+      if (res.commit) {
+        await this.lock.writeLocked(res.commit);
+        await publish(res.commit);
+      }
+      return { ...res, base };
+    });
+  }
+
+  private async commitRemote(ops: IndexOp[], remote: RemoteSync): Promise<BatchResult & { base: string | undefined }> {
+    return this.lock.withLock(async () => {
+      let base = await this.lock.read();
+      for (let attempt = 0; attempt < this.o.maxAttempts; attempt++) {
+        const res = await applyBatch({ trees: this.trees, base, ops, author: this.o.author, now: this.o.now });
+        if (!res.commit) return { ...res, base };
+        if ((await remote.push(res.commit, base)) === 'ok') {
+          await this.lock.writeLocked(res.commit);
+          await writeInfoRefs({ gitdir: this.gitdir, ref: this.ref, oid: res.commit });
+          return { ...res, base };
+        }
+        base = await remote.fetchHead();
+      }
+      throw new RegistryError('index_conflict', `the index remote kept rejecting the push (${this.o.maxAttempts} attempts)`);
+    });
+  }
+
+  private afterCommit(): void {
+    this.commitsMade++;
+    if (this.o.repackEvery > 0 && this.commitsMade % this.o.repackEvery === 0 && !this.repacking && !this.closed) {
+      this.repacking = repackIndex({ gitdir: this.gitdir })
+        .catch((e) => console.error(`[raven] background repack of ${this.gitdir} failed:`, (e as Error).message))
+        .finally(() => (this.repacking = undefined));
+    }
+  }
+
+  /**
+   * Record that the head is `head` and tell listeners, in order. Commits by other processes
+   * (the ref moved to something we did not write) are reported as one observed commit with
+   * the paths that differ; `own` is the commit this process just made on `own.parent`.
+   */
+  private noteHead(head: string, own?: { parent: string | undefined; info: CommitInfo }): Promise<void> {
+    this.noting = this.noting.then(async () => {
+      if (head === this.seen) return;
+      const target = own ? own.parent : head;
+      if (target && target !== this.seen) {
+        if (this.seen) {
+          const paths = await this.changedPaths(this.seen, target);
+          const message = (await this.trees.commit(target)).message.split('\n')[0] ?? '';
+          this.seen = target;
+          this.emit({ commit: target, paths, message });
+        } else this.seen = target;
+      }
+      if (own) {
+        this.seen = head;
+        this.emit(own.info);
+      }
+    }).catch((e) => console.error('[raven] index observer failed:', e));
+    return this.noting;
+  }
+
+  private emit(info: CommitInfo): void {
+    for (const l of this.listeners) {
+      try {
+        l(info);
+      } catch (e) {
+        console.error('[raven] onCommit listener failed:', e);
+      }
+    }
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * Keeps a bare repository clonable over git's dumb HTTP protocol, where every file is static:
+ * `info/refs` (written by the ref holder inside the ref lock, so it never goes backwards),
+ * `objects/info/packs` (the list of packs), and a repack now and then so a clone downloads a
+ * few packs instead of asking once per loose object. The repack runs the `git` CLI in the
+ * background, never in the append latency path; one repack per repository at a time (a lock
+ * file guards it across processes).
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+
+async function writeAtomic(file: string, content: string): Promise<void> {
+  const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  await fsp.mkdir(path.dirname(file), { recursive: true });
+  await fsp.writeFile(tmp, content);
+  await fsp.rename(tmp, file);
+}
+
+/** `info/refs` for a repository whose only ref is `ref` at `oid`. */
+export async function writeInfoRefs(args: { gitdir: string; ref: string; oid: string }): Promise<void> {
+  await writeAtomic(path.join(args.gitdir, 'info', 'refs'), `${args.oid}\t${args.ref}\n`);
+}
+
+/** `objects/info/packs` from the packs present now (the format `git update-server-info` writes). */
+export async function writeObjectsInfoPacks(args: { gitdir: string }): Promise<void> {
+  const dir = path.join(args.gitdir, 'objects', 'pack');
+  const packs = (await fsp.readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.pack')).sort();
+  await writeAtomic(path.join(args.gitdir, 'objects', 'info', 'packs'), packs.map((p) => `P ${p}\n`).join('') + '\n');
+}
+
+export function runGit(args: string[], opts: { cwd?: string } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', args, { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
+}
+
+/**
+ * `git repack -a -d` then refresh `objects/info/packs`. Loose objects of a commit still being
+ * built are unreachable and stay loose (repack without -A never deletes them), so this is
+ * safe while writers run. Returns false when another process holds the repack lock.
+ */
+export async function repackIndex(args: { gitdir: string; staleMs?: number }): Promise<boolean> {
+  const lock = path.join(args.gitdir, 'raven-repack.lock');
+  try {
+    await fsp.writeFile(lock, `${process.pid}\n`, { flag: 'wx' });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    const st = await fsp.stat(lock).catch(() => undefined);
+    if (!st || Date.now() - st.mtimeMs < (args.staleMs ?? 10 * 60_000)) return false;
+    await fsp.rm(lock, { force: true });
+    return repackIndex(args);
+  }
+  try {
+    const r = await runGit(['--git-dir', args.gitdir, 'repack', '-a', '-d', '-q', '--no-write-bitmap-index']);
+    if (r.code !== 0) throw new Error(`git repack failed: ${r.stderr.trim()}`);
+    await writeObjectsInfoPacks({ gitdir: args.gitdir });
+    return true;
+  } finally {
+    await fsp.rm(lock, { force: true });
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * Git object storage for the index writer, without a work tree or git's index file:
+ * loose objects are written directly (zlib-deflated `type size\0content`, temp file + rename),
+ * read back with node's zlib, and packed objects (after `git repack`) are read through
+ * isomorphic-git's pack reader. Trees and commits are (de)serialized here byte-exactly, so the
+ * objects are the ones `git` itself would write.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { deflateSync, inflateSync } from 'node:zlib';
+import git from 'isomorphic-git';
+
+export type ObjectType = 'blob' | 'tree' | 'commit' | 'tag';
+
+export interface TreeEntry {
+  /** `100644` for files, `40000` for directories (git's own spelling). */
+  mode: string;
+  name: string;
+  oid: string;
+}
+
+export interface CommitObject {
+  tree: string;
+  parents: string[];
+  /** Committer time, seconds since the epoch. */
+  time: number;
+  message: string;
+}
+
+export const DIR_MODE = '40000';
+export const FILE_MODE = '100644';
+export const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
+
+/** The object id git gives `content` of `type`. */
+export function hashObject(type: ObjectType, content: Uint8Array): string {
+  return createHash('sha1').update(`${type} ${content.length}\0`).update(content).digest('hex');
+}
+
+/** git's tree order: names compare bytewise, a directory as if its name ended in `/`. */
+export function compareTreeEntries(a: TreeEntry, b: TreeEntry): number {
+  const an = a.mode === DIR_MODE ? a.name + '/' : a.name;
+  const bn = b.mode === DIR_MODE ? b.name + '/' : b.name;
+  return an < bn ? -1 : an > bn ? 1 : 0;
+}
+
+export function serializeTree(entries: readonly TreeEntry[]): Buffer {
+  const parts: Buffer[] = [];
+  for (const e of entries) {
+    parts.push(Buffer.from(`${e.mode} ${e.name}\0`, 'utf8'), Buffer.from(e.oid, 'hex'));
+  }
+  return Buffer.concat(parts);
+}
+
+export function parseTree(buf: Uint8Array): TreeEntry[] {
+  const b = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  const out: TreeEntry[] = [];
+  let i = 0;
+  while (i < b.length) {
+    const sp = b.indexOf(0x20, i);
+    const nul = b.indexOf(0, sp);
+    const mode = b.toString('latin1', i, sp);
+    out.push({ mode: mode === '040000' ? DIR_MODE : mode, name: b.toString('utf8', sp + 1, nul), oid: b.toString('hex', nul + 1, nul + 21) });
+    i = nul + 21;
+  }
+  return out;
+}
+
+export function serializeCommit(args: { tree: string; parents: string[]; time: number; message: string; author: string }): Buffer {
+  const sig = `${args.author} ${args.time} +0000`;
+  const head = [`tree ${args.tree}`, ...args.parents.map((p) => `parent ${p}`), `author ${sig}`, `committer ${sig}`].join('\n');
+  const msg = args.message.endsWith('\n') ? args.message : args.message + '\n';
+  return Buffer.from(`${head}\n\n${msg}`, 'utf8');
+}
+
+export function parseCommit(buf: Uint8Array): CommitObject {
+  const text = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('utf8');
+  const split = text.indexOf('\n\n');
+  const headers = (split < 0 ? text : text.slice(0, split)).split('\n');
+  const c: CommitObject = { tree: '', parents: [], time: 0, message: split < 0 ? '' : text.slice(split + 2) };
+  for (const h of headers) {
+    if (h.startsWith('tree ')) c.tree = h.slice(5);
+    else if (h.startsWith('parent ')) c.parents.push(h.slice(7));
+    else if (h.startsWith('committer ')) c.time = Number(h.split(' ').at(-2));
+  }
+  return c;
+}
+
+/** Reads and writes objects of one bare repository. Holds a pack-index cache; no global state. */
+export class ObjectStore {
+  readonly gitdir: string;
+  private packCache: object = {};
+  private knownDirs = new Set<string>();
+  private tmpCounter = 0;
+
+  constructor(gitdir: string) {
+    this.gitdir = gitdir;
+  }
+
+  private loosePath(oid: string): string {
+    return path.join(this.gitdir, 'objects', oid.slice(0, 2), oid.slice(2));
+  }
+
+  /** Write one object as a loose object (a no-op in effect when it already exists). */
+  async write(type: ObjectType, content: Uint8Array): Promise<string> {
+    const header = Buffer.from(`${type} ${content.length}\0`);
+    const oid = createHash('sha1').update(header).update(content).digest('hex');
+    const dir = path.join(this.gitdir, 'objects', oid.slice(0, 2));
+    const deflated = deflateSync(Buffer.concat([header, content]), { level: 1 });
+    const tmp = path.join(dir, `tmp_obj_${process.pid}_${++this.tmpCounter}`);
+    if (!this.knownDirs.has(dir)) {
+      await fsp.mkdir(dir, { recursive: true });
+      this.knownDirs.add(dir);
+    }
+    try {
+      await fsp.writeFile(tmp, deflated, { mode: 0o444 });
+    } catch (e) {
+      // `git repack`/`prune-packed` may have removed the fan-out directory meanwhile.
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      await fsp.mkdir(dir, { recursive: true });
+      await fsp.writeFile(tmp, deflated, { mode: 0o444 });
+    }
+    await fsp.rename(tmp, this.loosePath(oid));
+    return oid;
+  }
+
+  /** Read an object (loose or packed); throws when it does not exist. */
+  async read(oid: string): Promise<{ type: ObjectType; content: Buffer }> {
+    if (oid === EMPTY_TREE) return { type: 'tree', content: Buffer.alloc(0) };
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const raw = inflateSync(await fsp.readFile(this.loosePath(oid)));
+        const nul = raw.indexOf(0);
+        const [type] = raw.toString('latin1', 0, nul).split(' ');
+        return { type: type as ObjectType, content: raw.subarray(nul + 1) };
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      }
+      try {
+        const r = await git.readObject({ fs, gitdir: this.gitdir, oid, format: 'content', cache: this.packCache });
+        return { type: r.type as ObjectType, content: Buffer.from(r.object as Uint8Array) };
+      } catch (e) {
+        // A concurrent `git repack -a -d` may have replaced the packs we had indexed: retry once
+        // with a fresh pack cache (the loose copy may have moved into a new pack meanwhile).
+        this.packCache = {};
+        if (attempt >= 2) throw new Error(`git object ${oid} not found in ${this.gitdir}: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  async has(oid: string): Promise<boolean> {
+    try {
+      await this.read(oid);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}

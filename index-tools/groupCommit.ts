@@ -1,0 +1,74 @@
+/**
+ * The group-commit queue: callers enqueue operations; one batch at a time is handed to
+ * `commitBatch`, which settles each operation of the batch separately (one duplicate version
+ * fails its own caller, not the batch). While a batch is committing, new operations pile up
+ * and become the next batch, so under load many lines share one commit.
+ */
+export type Settlement<R> = { ok: true; value: R } | { ok: false; error: unknown };
+
+export interface GroupCommitOptions<Op, R> {
+  /** Commit one batch; returns one settlement per op, in order. Throwing fails the whole batch. */
+  commitBatch: (ops: Op[]) => Promise<Settlement<R>[]>;
+  maxBatch: number;
+  /** Wait this long after the first op of an idle queue for more to arrive. */
+  maxDelayMs: number;
+}
+
+interface Pending<Op, R> {
+  op: Op;
+  resolve: (r: R) => void;
+  reject: (e: unknown) => void;
+}
+
+export class GroupCommit<Op, R> {
+  private queue: Pending<Op, R>[] = [];
+  private running: Promise<void> | undefined;
+  /** Set and cleared synchronously, so an op enqueued as the last batch settles is never stranded. */
+  private active = false;
+  private readonly o: GroupCommitOptions<Op, R>;
+
+  constructor(o: GroupCommitOptions<Op, R>) {
+    this.o = { ...o, maxBatch: Math.max(1, o.maxBatch) };
+  }
+
+  enqueue(op: Op): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.queue.push({ op, resolve, reject });
+      if (!this.active) {
+        this.active = true;
+        this.running = this.drain();
+      }
+    });
+  }
+
+  /** Operations waiting for a batch (not counting the batch being committed); for /metrics. */
+  get depth(): number {
+    return this.queue.length;
+  }
+
+  /** Resolves when every operation queued so far has been settled. */
+  async idle(): Promise<void> {
+    while (this.active) await this.running;
+  }
+
+  private async drain(): Promise<void> {
+    if (this.o.maxDelayMs > 0) await new Promise((r) => setTimeout(r, this.o.maxDelayMs));
+    // The emptiness check and clearing `active` happen in one synchronous step (no await
+    // between them), so an op enqueued by a caller woken by the last batch starts a new drain.
+    while (this.queue.length > 0 || (this.active = false)) {
+      const batch = this.queue.splice(0, this.o.maxBatch);
+      let results: Settlement<R>[];
+      try {
+        results = await this.o.commitBatch(batch.map((p) => p.op));
+      } catch (e) {
+        for (const p of batch) p.reject(e);
+        continue;
+      }
+      batch.forEach((p, i) => {
+        const r = results[i];
+        if (r?.ok) p.resolve(r.value);
+        else p.reject(r ? r.error : new Error('group commit returned no result'));
+      });
+    }
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * The branch ref of a bare repository, moved only by compare-and-swap under git's own lock
+ * file convention (`refs/heads/main.lock`, created with O_EXCL), so two processes — or this
+ * code and the `git` CLI — never both move it. The lock holder re-reads the ref inside the lock;
+ * if it is not the value the caller built on, the swap fails and the caller re-applies its batch.
+ *
+ * A lock left by a crashed process is stolen when its pid is gone (same host) or it is older
+ * than `staleMs`. While holding the lock the holder also rewrites `info/refs` (dumb-HTTP
+ * clients read it), so `info/refs` can never go backwards.
+ */
+import { randomBytes } from 'node:crypto';
+import fsp from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { RegistryError } from '../schema/index.ts';
+
+export interface RefLockOptions {
+  gitdir: string;
+  /** Full ref name, e.g. `refs/heads/main`. */
+  ref: string;
+  /** A lock older than this is considered abandoned. */
+  staleMs?: number;
+  /** Give up (index_conflict) after waiting this long for the lock. */
+  timeoutMs?: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class RefLock {
+  private readonly gitdir: string;
+  private readonly ref: string;
+  private readonly refPath: string;
+  private readonly lockPath: string;
+  private readonly staleMs: number;
+  private readonly timeoutMs: number;
+
+  constructor(o: RefLockOptions) {
+    this.gitdir = o.gitdir;
+    this.ref = o.ref;
+    this.refPath = path.join(o.gitdir, o.ref);
+    this.lockPath = this.refPath + '.lock';
+    this.staleMs = o.staleMs ?? 30_000;
+    this.timeoutMs = o.timeoutMs ?? 60_000;
+  }
+
+  /** The ref's current value (loose ref first, then packed-refs), or undefined. */
+  async read(): Promise<string | undefined> {
+    try {
+      const v = (await fsp.readFile(this.refPath, 'utf8')).trim();
+      if (/^[0-9a-f]{40}$/.test(v)) return v;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+    try {
+      const packed = await fsp.readFile(path.join(this.gitdir, 'packed-refs'), 'utf8');
+      for (const line of packed.split('\n')) {
+        const [oid, name] = line.split(' ');
+        if (name === this.ref && oid && /^[0-9a-f]{40}$/.test(oid)) return oid;
+      }
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+    return undefined;
+  }
+
+  /**
+   * Move the ref from `expected` to `next` atomically. Returns false (nothing changed) when the
+   * ref no longer equals `expected`. `whileLocked` runs inside the lock after the move.
+   */
+  async compareAndSwap(expected: string | undefined, next: string, whileLocked?: () => Promise<void>): Promise<boolean> {
+    return this.withLock(async () => {
+      if ((await this.read()) !== expected) return false;
+      await this.writeLocked(next);
+      if (whileLocked) await whileLocked();
+      return true;
+    });
+  }
+
+  /** Run `fn` holding the lock (other writers wait). */
+  async withLock<T>(fn: () => Promise<T>): Promise<T> {
+    await this.acquire();
+    try {
+      return await fn();
+    } finally {
+      await fsp.rm(this.lockPath, { force: true });
+    }
+  }
+
+  /** Set the ref; only call inside `withLock`. */
+  async writeLocked(next: string): Promise<void> {
+    const tmp = `${this.refPath}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+    await fsp.writeFile(tmp, next + '\n');
+    await fsp.rename(tmp, this.refPath);
+  }
+
+  private async acquire(): Promise<void> {
+    const started = Date.now();
+    const stamp = `${process.pid} ${os.hostname()} ${Date.now()}\n`;
+    await fsp.mkdir(path.dirname(this.lockPath), { recursive: true });
+    for (let wait = 1; ; wait = Math.min(wait * 2, 20)) {
+      try {
+        await fsp.writeFile(this.lockPath, stamp, { flag: 'wx' });
+        return;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
+      await this.stealIfStale();
+      if (Date.now() - started > this.timeoutMs) {
+        throw new RegistryError('index_conflict', `could not lock ${this.ref} within ${this.timeoutMs} ms`);
+      }
+      await sleep(wait * (0.5 + Math.random()));
+    }
+  }
+
+  private async stealIfStale(): Promise<void> {
+    let content: string;
+    let mtimeMs: number;
+    try {
+      content = await fsp.readFile(this.lockPath, 'utf8');
+      mtimeMs = (await fsp.stat(this.lockPath)).mtimeMs;
+    } catch {
+      return; // released meanwhile
+    }
+    const [pidText, host] = content.trim().split(' ');
+    const pid = Number(pidText);
+    let dead = Date.now() - mtimeMs > this.staleMs;
+    if (!dead && host === os.hostname() && Number.isInteger(pid) && pid > 0) {
+      try {
+        process.kill(pid, 0);
+      } catch (e) {
+        dead = (e as NodeJS.ErrnoException).code === 'ESRCH';
+      }
+    }
+    if (!dead) return;
+    // Steal by renaming away, then check we took the lock we judged stale; if a live holder
+    // slipped in between, put its lock back.
+    const aside = `${this.lockPath}.stale-${randomBytes(4).toString('hex')}`;
+    try {
+      await fsp.rename(this.lockPath, aside);
+    } catch {
+      return;
+    }
+    const taken = await fsp.readFile(aside, 'utf8').catch(() => '');
+    if (taken !== content) await fsp.link(aside, this.lockPath).catch(() => undefined);
+    await fsp.rm(aside, { force: true });
+  }
+}

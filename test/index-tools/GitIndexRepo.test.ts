@@ -1,0 +1,162 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { GitIndexRepo } from '../../index-tools/GitIndexRepo.ts';
+import type { CommitInfo } from '../../index-tools/IndexRepo.ts';
+import { isRegistryError } from '../../schema/index.ts';
+import { makeEntry } from './fixtures/makeEntry.ts';
+import { TEST_CONFIG, git, tempDir } from './gitHelpers.ts';
+
+const dirs: string[] = [];
+const repos: GitIndexRepo[] = [];
+afterEach(async () => {
+  await Promise.all(repos.splice(0).map((r) => r.close()));
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
+async function newRepo(opts: Partial<ConstructorParameters<typeof GitIndexRepo>[0]> = {}) {
+  const dir = tempDir();
+  dirs.push(dir);
+  const gitdir = path.join(dir, 'index.git');
+  const repo = new GitIndexRepo({ gitdir, repackEvery: 0, ...opts });
+  repos.push(repo);
+  await repo.init(TEST_CONFIG);
+  return { repo, gitdir };
+}
+
+describe('GitIndexRepo', () => {
+  it('initialises a bare repository with config.json that git itself reads', async () => {
+    const { repo, gitdir } = await newRepo();
+    expect(git(gitdir, 'rev-parse', '--is-bare-repository').trim()).toBe('true');
+    expect(JSON.parse(git(gitdir, 'show', 'main:config.json'))).toEqual(TEST_CONFIG);
+    expect(git(gitdir, 'fsck', '--strict', '--no-dangling')).toBe('');
+    const head = await repo.head();
+    await repo.init(TEST_CONFIG); // idempotent
+    expect(await repo.head()).toBe(head);
+    expect(fs.existsSync(path.join(gitdir, 'index'))).toBe(false); // no git index file, no work tree
+    expect(fs.readFileSync(path.join(gitdir, 'info', 'refs'), 'utf8')).toBe(`${head}\trefs/heads/main\n`);
+  });
+
+  it('appends a line, commits "Publish foo@1.2.3", and reads it back', async () => {
+    const { repo, gitdir } = await newRepo();
+    const info = await repo.appendVersion(makeEntry('raven-ui', '1.2.3'));
+    expect(info.message).toBe('Publish raven-ui@1.2.3');
+    expect(info.paths).toEqual(['ra/ve/raven-ui']);
+    expect(await repo.head()).toBe(info.commit);
+    expect(git(gitdir, 'log', '-1', '--format=%s', 'main').trim()).toBe('Publish raven-ui@1.2.3');
+    expect(await repo.readPackage('raven-ui')).toEqual([makeEntry('raven-ui', '1.2.3')]);
+    await repo.appendVersion(makeEntry('raven-ui', '1.3.0'));
+    expect((await repo.readPackage('raven-ui'))?.map((e) => e.vers)).toEqual(['1.2.3', '1.3.0']);
+    const file = await repo.readFile('ra/ve/raven-ui');
+    expect(file?.oid).toBe(git(gitdir, 'rev-parse', 'main:ra/ve/raven-ui').trim());
+    expect(git(gitdir, 'fsck', '--strict', '--no-dangling')).toBe('');
+    expect(await repo.readPackage('nope')).toBeUndefined();
+  });
+
+  it('refuses a version that exists, ignoring build metadata, and stores nothing', async () => {
+    const { repo } = await newRepo();
+    await repo.appendVersion(makeEntry('foo', '1.0.0+a'));
+    const head = await repo.head();
+    const err = await repo.appendVersion(makeEntry('foo', '1.0.0+b')).catch((e) => e);
+    expect(isRegistryError(err, 'version_exists')).toBe(true);
+    expect(await repo.head()).toBe(head);
+    expect((await repo.readPackage('foo'))?.length).toBe(1);
+  });
+
+  it('group-commits concurrent appends; a duplicate in the same batch: first wins', async () => {
+    const { repo, gitdir } = await newRepo({ maxDelayMs: 20 });
+    const before = Number(git(gitdir, 'rev-list', '--count', 'main').trim());
+    const results = await Promise.allSettled([
+      repo.appendVersion(makeEntry('alpha', '1.0.0')),
+      repo.appendVersion(makeEntry('beta', '1.0.0')),
+      repo.appendVersion(makeEntry('alpha', '1.0.0', { publisher: 'mallory' })),
+      repo.appendVersion(makeEntry('gamma', '2.0.0')),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect(isRegistryError((results[2] as PromiseRejectedResult).reason, 'version_exists')).toBe(true);
+    expect(Number(git(gitdir, 'rev-list', '--count', 'main').trim())).toBe(before + 1);
+    const msg = git(gitdir, 'log', '-1', '--format=%B', 'main');
+    expect(msg).toBe('Publish 3 versions\n\nPublish alpha@1.0.0\nPublish beta@1.0.0\nPublish gamma@2.0.0\n\n');
+    expect((await repo.readPackage('alpha'))?.[0]?.publisher).toBe('alice');
+    const first = (results[0] as PromiseFulfilledResult<CommitInfo>).value;
+    expect(first.commit).toBe(await repo.head());
+    expect(first.paths).toEqual(['al/ph/alpha', 'be/ta/beta', 'ga/mm/gamma']);
+  });
+
+  it('yanks and unyanks by changing only the yanked field', async () => {
+    const { repo, gitdir } = await newRepo();
+    await repo.appendVersion(makeEntry('foo', '1.0.0'));
+    await repo.appendVersion(makeEntry('foo', '1.1.0'));
+    const before = git(gitdir, 'show', 'main:3/f/foo');
+    const y = await repo.setYanked({ name: 'foo', version: '1.0.0', yanked: true });
+    expect(y.message).toBe('Yank foo@1.0.0');
+    const after = git(gitdir, 'show', 'main:3/f/foo');
+    expect(after).toBe(before.replace('"yanked":false', '"yanked":true'));
+    const u = await repo.setYanked({ name: 'foo', version: '1.0.0', yanked: false });
+    expect(u.message).toBe('Unyank foo@1.0.0');
+    expect(git(gitdir, 'show', 'main:3/f/foo')).toBe(before);
+    const head = await repo.head();
+    expect((await repo.setYanked({ name: 'foo', version: '9.9.9', yanked: true }).catch((e) => e)).code).toBe('version_not_found');
+    expect((await repo.setYanked({ name: 'nope', version: '1.0.0', yanked: true }).catch((e) => e)).code).toBe('package_not_found');
+    expect(await repo.head()).toBe(head);
+  });
+
+  it('tells onCommit listeners about its own commits and about commits of another writer', async () => {
+    const { repo, gitdir } = await newRepo();
+    const seen: CommitInfo[] = [];
+    repo.onCommit((i) => seen.push(i));
+    await repo.head();
+    const own = await repo.appendVersion(makeEntry('foo', '1.0.0'));
+    expect(seen).toEqual([own]);
+    const other = new GitIndexRepo({ gitdir, repackEvery: 0 });
+    repos.push(other);
+    await other.appendVersion(makeEntry('bar', '1.0.0'));
+    await other.appendVersion(makeEntry('baz', '1.0.0'));
+    await repo.refresh();
+    expect(seen[1]).toMatchObject({ commit: await other.head(), paths: ['3/b/bar', '3/b/baz'] });
+    // A commit of ours on top of the other writer's: observed commits first, then our own.
+    await other.appendVersion(makeEntry('qux', '1.0.0'));
+    const mine = await repo.appendVersion(makeEntry('foo', '2.0.0'));
+    expect(seen.slice(2).map((s) => s.paths)).toEqual([['3/q/qux'], ['3/f/foo']]);
+    expect(seen.at(-1)).toEqual(mine);
+  });
+
+  it('takes over a lock left by a dead process and keeps working after a repack', async () => {
+    const { repo, gitdir } = await newRepo();
+    fs.writeFileSync(path.join(gitdir, 'refs/heads/main.lock'), '999999999 ' + (await import('node:os')).hostname() + ' 0\n');
+    await repo.appendVersion(makeEntry('foo', '1.0.0'));
+    expect(fs.existsSync(path.join(gitdir, 'refs/heads/main.lock'))).toBe(false);
+    await repo.repack();
+    expect(fs.readFileSync(path.join(gitdir, 'objects/info/packs'), 'utf8')).toMatch(/^P pack-[0-9a-f]{40}\.pack\n\n$/);
+    const fresh = new GitIndexRepo({ gitdir, repackEvery: 0 }); // no caches: reads from the pack
+    repos.push(fresh);
+    expect((await fresh.readPackage('foo'))?.length).toBe(1);
+    await fresh.appendVersion(makeEntry('foo', '1.0.1'));
+    expect(git(gitdir, 'fsck', '--strict', '--no-dangling')).toBe('');
+  });
+
+  it('loses no line when two processes append 200 lines concurrently', async () => {
+    const { repo, gitdir } = await newRepo();
+    const worker = (prefix: string) => new Promise<{ ok: number; failed: string[]; sharedWon: number; sharedExists: number }>((resolve, reject) => {
+      const child = spawn(process.execPath, ['bin/run-ts.js', 'test/index-tools/fixtures/appendWorker.ts', gitdir, prefix, '100'], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1)!)) : reject(new Error(`worker exited ${code}`))));
+    });
+    const [a, b] = await Promise.all([worker('pa'), worker('pb')]);
+    expect(a.failed).toEqual([]);
+    expect(b.failed).toEqual([]);
+    expect(a.ok + b.ok).toBe(200);
+    // Each shared version was won by exactly one process.
+    expect(a.sharedWon + b.sharedWon).toBe(10);
+    expect(a.sharedExists + b.sharedExists).toBe(10);
+    const files = git(gitdir, 'ls-tree', '-r', '--name-only', 'main').trim().split('\n');
+    const lines: string[] = [];
+    for (const f of files.filter((f) => f !== 'config.json')) lines.push(...git(gitdir, 'show', `main:${f}`).trim().split('\n'));
+    expect(lines.length).toBe(210);
+    expect(new Set(lines.map((l) => { const e = JSON.parse(l); return `${e.name}@${e.vers}`; })).size).toBe(210);
+    expect((await repo.readPackage('shared'))?.map((e) => e.vers).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `1.0.${i}`));
+    expect(git(gitdir, 'fsck', '--strict', '--no-dangling')).toBe('');
+  });
+});
