@@ -150,3 +150,28 @@ describe('TarPathSet', () => {
     expect(refusal(() => t.add(f('a')))).toContain('both a file and a directory');
   });
 });
+
+describe('tarEntryRules (property)', () => {
+  it('an accepted path, joined to any destination, always stays inside it', async () => {
+    const fc = (await import('fast-check')).default;
+    const path = await import('node:path');
+    const segment = fc.oneof(
+      fc.constantFrom('..', '.', '', 'foo-1.0.0', 'a', 'B', '\\', '..\\x', 'C:', '/', '~', 'caf\u00e9', '\u0000'),
+      fc.string({ maxLength: 6 }),
+    );
+    fc.assert(fc.property(fc.array(segment, { minLength: 1, maxLength: 6 }), fc.boolean(), (segs, lead) => {
+      const p = (lead ? '/' : '') + segs.join('/');
+      let rel: string;
+      try {
+        rel = tarEntryRules({ header: { path: p, type: 'File', size: 0 }, topFolder: top }).path;
+      } catch (e) {
+        if (isRegistryError(e, 'invalid_tarball')) return;
+        throw e;
+      }
+      const dest = '/srv/extract/foo-1.0.0';
+      const full = path.posix.resolve(dest, rel);
+      expect(full === dest || full.startsWith(dest + '/')).toBe(true);
+      expect(rel).not.toMatch(/\\|\u0000/);
+    }), { numRuns: 3000 });
+  });
+});
