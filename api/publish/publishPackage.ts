@@ -11,7 +11,6 @@
  * per canonical name, and ownership goes to whoever the index says published first.
  */
 import { createHash } from 'node:crypto';
-import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { RegistryError, canonicalName, isRegistryError, isReservedName, type IndexEntry } from '../../schema/index.ts';
 import { readmeKey, tarballKey } from '../../index-tools/blobKey.ts';
@@ -159,14 +158,7 @@ async function publishVersion({ ctx, actor, upload, inspected, lines, isNew }: {
   }
   if (inspected.readme) {
     const bytes = inspected.readme.bytes;
-    // Put from a file beside the upload (removed with it): every BlobStore streams files.
-    const file = `${upload.file}.readme`;
-    await writeFile(file, bytes);
-    try {
-      await ctx.blobs.put(readmeKey(name, version), { file }, `sha512-${createHash('sha512').update(bytes).digest('base64')}`);
-    } finally {
-      await rm(file, { force: true });
-    }
+    await ctx.blobs.put(readmeKey(name, version), { bytes }, `sha512-${createHash('sha512').update(bytes).digest('base64')}`);
   }
 
   try {
