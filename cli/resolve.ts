@@ -68,13 +68,20 @@ export function resolve({ root, versionsOf, locked = new Map(), maxSteps = 200_0
     if (!worst || c.depth > worst.depth) worst = c;
   };
   const candidateCache = new Map<string, IndexEntry[]>();
+  // Requirement lists are never mutated (a new list replaces the old), so their identity is a key.
+  const byList = new WeakMap<Requirement[], IndexEntry[]>();
 
   const candidates = (name: string, rs: Requirement[]): IndexEntry[] | undefined => {
     const all = versionsOf(name);
     if (!all) return undefined;
+    const known = byList.get(rs);
+    if (known) return known;
     const key = `${name}\0${rs.map((r) => r.req).sort().join('\0')}`;
     const hit = candidateCache.get(key);
-    if (hit) return hit;
+    if (hit) {
+      byList.set(rs, hit);
+      return hit;
+    }
     const pin = locked.get(name);
     const ok = all.filter(
       (e) => (!e.yanked || e.vers === pin) && semver.valid(e.vers) !== null &&
@@ -86,24 +93,27 @@ export function resolve({ root, versionsOf, locked = new Map(), maxSteps = 200_0
       return semver.rcompare(a.vers, b.vers);
     });
     candidateCache.set(key, ok);
+    byList.set(rs, ok);
     return ok;
   };
 
   const solve = (selected: Map<string, IndexEntry>, rq: Reqs, depth: number): Map<string, IndexEntry> | undefined => {
     // Most constrained undecided package first; ties by name so the search order is deterministic.
     let pick: { name: string; cands: IndexEntry[] } | undefined;
-    for (const [name, rs] of [...rq].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    let dead: Conflict | undefined;
+    for (const [name, rs] of rq) {
       if (selected.has(name)) continue;
       const cands = candidates(name, rs);
-      if (cands === undefined) {
-        note({ depth, name, reqs: rs, missing: true });
-        return undefined;
+      if (cands === undefined || cands.length === 0) {
+        // Report the smallest name so the message does not depend on insertion order.
+        if (!dead || name < dead.name) dead = { depth, name, reqs: rs, missing: cands === undefined };
+        continue;
       }
-      if (cands.length === 0) {
-        note({ depth, name, reqs: rs });
-        return undefined;
-      }
-      if (!pick || cands.length < pick.cands.length) pick = { name, cands };
+      if (!pick || cands.length < pick.cands.length || (cands.length === pick.cands.length && name < pick.name)) pick = { name, cands };
+    }
+    if (dead) {
+      note(dead);
+      return undefined;
     }
     if (!pick) return selected;
 
