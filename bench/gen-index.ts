@@ -5,7 +5,7 @@
  *   node bin/run-ts.js bench/gen-index.ts --versions 1500000 --out bench/.work/reg-1.5m
  * Options: --seed N, --tarballs N (packages with real blob files), --commit-every N (versions per
  * commit), --public-url URL (absolute dl/api in config.json), --repack.
- * The output folder is shaped like a server DATA_DIR: OUT/index (bare repo), OUT/blobs.
+ * The output folder is shaped like a server DATA_DIR: OUT/index.git (bare repo), OUT/blobs.
  */
 import { parseArgs } from 'node:util';
 import { genIndex } from './support/genIndex.ts';

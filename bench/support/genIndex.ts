@@ -1,6 +1,6 @@
 /**
  * Writes a synthetic crates.io-shaped registry into a DATA_DIR-shaped folder, fast:
- *   OUT/index            bare git repo (branch main), one file per package, written by git fast-import
+ *   OUT/index.git        bare git repo (branch main), one file per package, written by git fast-import
  *   OUT/blobs/{key}      real tarballs (FsBlobStore layout) for the first `tarballPackages` packages
  *   OUT/gen-index.json   what was generated (counts, head, sample names) for other benches
  *   OUT/paths.txt        every package file's index path, one per line (read benches pick from it)
@@ -64,7 +64,7 @@ export async function genIndex(args: {
   const tarballPackages = args.tarballPackages ?? (maxPackages <= 5000 ? maxPackages : 2000);
   const commitEvery = args.commitEvery ?? 1000;
   const out = path.resolve(args.out);
-  const indexDir = path.join(out, 'index');
+  const indexDir = path.join(out, 'index.git');
   const blobsDir = path.join(out, 'blobs');
   if (existsSync(indexDir)) rmSync(indexDir, { recursive: true, force: true });
   mkdirSync(blobsDir, { recursive: true });
