@@ -9,7 +9,7 @@ import type { Http } from './http.ts';
 import type { SparseIndexClient } from './sparseIndexClient.ts';
 
 export interface ApiClient {
-  call<T = unknown>(method: string, path: string, opts?: { json?: unknown; body?: Uint8Array; contentType?: string; auth?: boolean }): Promise<{ status: number; data: T }>;
+  call<T = unknown>(method: string, path: string, opts?: { json?: unknown; body?: Uint8Array; contentType?: string; auth?: boolean; onUploadProgress?: (sent: number) => void }): Promise<{ status: number; data: T }>;
 }
 
 export function apiClient({ registry, token, http, index }: { registry: string; token: string | undefined; http: Http; index?: SparseIndexClient }): ApiClient {
@@ -36,7 +36,25 @@ export function apiClient({ registry, token, http, index }: { registry: string; 
         if (!token) throw cliError('unauthorized', `not logged in to ${registry}: run raven-pkg login (or set RAVEN_TOKEN)`, 'usage');
         headers.authorization = `Bearer ${token}`;
       }
-      const res = await http.request(url, { method, headers, body: body as BodyInit | undefined });
+      let init: RequestInit = { method, headers, body: body as BodyInit | undefined };
+      if (opts.onUploadProgress && body instanceof Uint8Array) {
+        // Streamed in slices so the caller can draw upload progress (Content-Length is not sent).
+        const bytes = body;
+        const report = opts.onUploadProgress;
+        let sent = 0;
+        const stream = new ReadableStream<Uint8Array>({
+          pull(ctl) {
+            if (sent >= bytes.length) return ctl.close();
+            const chunk = bytes.subarray(sent, sent + 64 * 1024);
+            sent += chunk.length;
+            ctl.enqueue(chunk);
+            report(sent);
+          },
+        });
+        http.stats.bytesOut += bytes.length;
+        init = { method, headers, body: stream, duplex: 'half' } as RequestInit;
+      }
+      const res = await http.request(url, init);
       const text = await res.text();
       http.stats.bytesIn += Buffer.byteLength(text);
       let data: unknown;

@@ -12,6 +12,7 @@ import * as tar from 'tar';
 import { TarPathSet, tarEntryRules } from '../index-tools/tarEntryRules.ts';
 import { RegistryError } from '../schema/RegistryError.ts';
 import { cliError } from './cliError.ts';
+import { limit } from './limit.ts';
 
 export const PACKAGES_DIR = 'raven_packages';
 const STATE_FILE = '.raven-state.json';
@@ -52,7 +53,12 @@ export async function extract({ projectDir, packages }: { projectDir: string; pa
   const staging = path.join(projectDir, `.${PACKAGES_DIR}.staging-${tag}`);
   const trash = path.join(projectDir, `.${PACKAGES_DIR}.trash-${tag}`);
   try {
-    for (const p of changed) await extractOne(p, path.join(staging, p.name));
+    // Extraction is mostly file-system waits, so a few run at once.
+    const lim = limit(8);
+    // allSettled: no extraction may still be writing when the staging folder is removed.
+    const results = await Promise.allSettled(changed.map((p) => lim(() => extractOne(p, path.join(staging, p.name)))));
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
     // Commit: from here on only renames within one folder happen.
     await mkdir(modulesDir, { recursive: true });
     await mkdir(trash, { recursive: true });

@@ -19,9 +19,14 @@ export async function publish({ ctx, dir, dryRun = false }: { ctx: CommandContex
   }
   const { registry, token } = await ctx.session();
   const api = apiClient({ registry, token, http: ctx.http, index: ctx.index(registry) });
-  const bar = progress({ stream: ctx.stderr, label: `uploading ${label}`, total: packed.tarball.length });
-  const { status, data } = await api.call('POST', 'packages/publish', { body: packed.tarball, contentType: 'application/gzip' });
-  bar.tick(packed.tarball.length);
+  const showBar = ctx.stderr.isTTY === true && !ctx.quiet;
+  const bar = progress({ stream: ctx.stderr, label: `uploading ${label}`, total: packed.tarball.length, enabled: showBar });
+  let shown = 0;
+  const { status, data } = await api.call('POST', 'packages/publish', {
+    body: packed.tarball,
+    contentType: 'application/gzip',
+    onUploadProgress: showBar ? (sent) => { bar.tick(sent - shown); shown = sent; } : undefined,
+  });
   bar.done();
   ctx.out(JSON.stringify(data));
   ctx.info(status === 200 ? `${label} was already published with identical contents` : `published ${label}`);

@@ -23,7 +23,7 @@ describe('raven-pkg end to end against the registry server', () => {
   let reg: RegistryProcess | undefined;
   let env: Record<string, string>;
   const published: Record<string, { integrity: string }> = {};
-  const cli = (argv: string[], cwd: string, extra: Record<string, string> = {}, stdin?: string) => runCli(argv, { cwd, env: { ...env, ...extra }, stdin });
+  const cli = (argv: string[], cwd: string, extra: Record<string, string> = {}, stdin?: string, tty = false) => runCli(argv, { cwd, env: { ...env, ...extra }, stdin, tty });
 
   async function pkgDir(name: string, version: string, deps: Record<string, string>): Promise<string> {
     const dir = path.join(root, 'src', `${name}-${version}`);
@@ -76,8 +76,10 @@ describe('raven-pkg end to end against the registry server', () => {
       const dir = await pkgDir(name, version, deps);
       const dry = await cli(['publish', '--dry-run'], dir);
       expect(dry.stdout.split('\n').filter(Boolean).sort()).toEqual([`${name}-${version}/.gitignore`, `${name}-${version}/raven.toml`, `${name}-${version}/src/lib.rv`]);
-      const p = await cli(['publish'], dir);
+      // one of them as if on a terminal: the upload is streamed and draws a progress bar
+      const p = await cli(['publish'], dir, {}, undefined, name === 'other');
       expect(p.stderr).toContain(`published ${name}@${version}`);
+      if (name === 'other') expect(p.stderr).toMatch(/\ruploading other@1\.0\.0 \[#+\]/);
       expect(p.code).toBe(0);
       const line = JSON.parse(p.stdout);
       expect(line).toMatchObject({ name, vers: version });
