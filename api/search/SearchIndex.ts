@@ -50,6 +50,9 @@ export interface SearchResult {
 export class SearchIndex {
   #docs: (PackageDoc | undefined)[] = [];
   #downloads: number[] = [];
+  /** Sort fields beside the records (contiguous arrays: ranking never touches the records). */
+  #yanked: number[] = [];
+  #updated: number[] = [];
   #ids = new Map<string, number>();
   #free: number[] = [];
   #name = new Postings();
@@ -99,6 +102,8 @@ export class SearchIndex {
       if (this.#sortedNames) insertSorted(this.#sortedNames, key);
     }
     this.#docs[nid] = doc;
+    this.#yanked[nid] = doc.yankedOnly ? 1 : 0;
+    this.#updated[nid] = doc.updated;
     this.#index(nid, doc);
   }
 
@@ -147,7 +152,7 @@ export class SearchIndex {
     const keys = new Float64Array(ids.length);
     for (let j = 0; j < ids.length; j++) {
       const id = ids[j]!;
-      keys[j] = sortKey(sort, this.#docs[id]!, tiers ? tiers[id]! : 0, this.#downloads[id] ?? 0);
+      keys[j] = sortKey(sort, this.#yanked[id] === 1, this.#updated[id]!, tiers ? tiers[id]! : 0, this.#downloads[id] ?? 0);
     }
     return topByKey(ids, keys, need, (id) => this.#docs[id]!.name);
   }
@@ -206,7 +211,10 @@ export class SearchIndex {
       acc[id] = name === asName ? TIER.exactName : Math.max(acc[id]!, TIER.namePrefix);
     });
     const ids: number[] = [];
-    for (let d = 0; d < n; d++) if (acc[d]! > 0 && passes(d)) ids.push(d);
+    // acc > 0 only for live packages (a removed one left every posting list), so without a
+    // filter the records need not be looked at.
+    if (category || keyword) for (let d = 0; d < n; d++) { if (acc[d]! > 0 && passes(d)) ids.push(d); }
+    else for (let d = 0; d < n; d++) if (acc[d]! > 0) ids.push(d);
     return { ids, tiers: acc };
   }
 

@@ -5,20 +5,19 @@
  * Allocation per query: one Float64Array of the candidate count.
  */
 import type { SearchSort } from '../../schema/discoveryBodies.ts';
-import type { PackageDoc } from './packageDoc.ts';
 
 const E14 = 1e14;
 
 /** Packed sort key, larger = earlier. Yanked-only packages sink below every usable one. */
-export function sortKey(sort: Exclude<SearchSort, 'name'>, doc: PackageDoc, tier: number, downloads: number): number {
-  const usable = doc.yankedOnly ? 0 : 1;
+export function sortKey(sort: Exclude<SearchSort, 'name'>, yankedOnly: boolean, updated: number, tier: number, downloads: number): number {
+  const usable = yankedOnly ? 0 : 1;
   switch (sort) {
     case 'relevance':
       return usable * 10 * E14 + tier * E14 + Math.min(downloads, E14 - 1);
     case 'downloads':
       return usable * 10 * E14 + Math.min(downloads, 10 * E14 - 1);
     case 'recent':
-      return usable * 10 * E14 + doc.updated; // ms since epoch, < 1e14 until the year 5138
+      return usable * 10 * E14 + updated; // ms since epoch, < 1e14 until the year 5138
   }
 }
 
