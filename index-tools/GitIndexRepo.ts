@@ -110,11 +110,27 @@ export class GitIndexRepo implements IndexRepo {
     if (!remote) return;
     const r = await remote.fetchHead();
     if (!r) return;
-    await this.lock.withLock(async () => {
+    const moved = await this.lock.withLock(async () => {
+      // Only ever move forward: a push this process made while the fetch ran may be ahead of r
+      // (then r is an ancestor of the local head and moving would hide that commit from readers).
+      const local = await this.lock.read();
+      if (local === r || (local && !(await this.descendsFrom(r, local)))) return false;
       await this.lock.writeLocked(r);
       await writeInfoRefs({ gitdir: this.gitdir, ref: this.ref, oid: r });
+      return true;
     });
-    await this.noteHead(r);
+    if (moved) await this.noteHead(r);
+  }
+
+  /** True when `ancestor` is on `commit`'s first-parent line (the index history is linear). */
+  private async descendsFrom(commit: string, ancestor: string): Promise<boolean> {
+    let c: string | undefined = commit;
+    for (let i = 0; c && i < 100_000; i++) {
+      if (c === ancestor) return true;
+      // A history cut short (shallow mirror) ends the walk like a root does.
+      c = await this.trees.commit(c).then((x) => x.parents[0], () => undefined);
+    }
+    return false;
   }
 
   async head(): Promise<string> {

@@ -108,6 +108,28 @@ describe('HttpRemoteSync', () => {
     expect(git(bare, 'rev-list', '--min-parents=2', 'main').trim()).toBe('');
   });
 
+  it('lets a reader instance follow the remote with syncFromRemote, never moving backwards', async () => {
+    const url = await host.createRepo(`r${repoN++}`);
+    const a = await writer(url);
+    const b = await writer(url);
+    const info = await a.repo.appendVersion(makeEntry('seen-later', '1.0.0'));
+    expect(await b.repo.readPackage('seen-later')).toBeUndefined();
+    await b.repo.syncFromRemote();
+    expect(await b.repo.head()).toBe(info.commit);
+    expect((await b.repo.readPackage('seen-later'))?.map((e) => e.vers)).toEqual(['1.0.0']);
+    const mine = await b.repo.appendVersion(makeEntry('mine', '1.0.0'));
+    await b.repo.syncFromRemote(); // the remote is where b's push left it: nothing to do
+    expect(await b.repo.head()).toBe(mine.commit);
+    // A fetch that finished after our own push but reports the older head must not move back.
+    const stale = new GitIndexRepo({
+      gitdir: b.gitdir, repackEvery: 0,
+      remote: { fetchHead: async () => info.commit, push: async () => 'rejected' as const },
+    });
+    repos.push(stale);
+    await stale.syncFromRemote();
+    expect(await b.repo.head()).toBe(mine.commit);
+  });
+
   it.each([
     ['a different line', { publisher: 'bob' }],
     // Same line, same parent, same second: b builds the very commit a pushed ("up to date").
