@@ -121,6 +121,19 @@ describe('install (static registry over loopback HTTP)', () => {
     }
   });
 
+  it('add writes ^newest-non-yanked into raven.toml and installs; a failed add leaves raven.toml as it was', async () => {
+    const dir = await project('app-add', {});
+    const r = await runCli(['add', 'beta', 'gamma@~2.0.0'], { cwd: dir, env });
+    expect(r.code).toBe(0);
+    const manifest = await readFile(path.join(dir, 'raven.toml'), 'utf8');
+    expect(manifest).toContain('beta = "^1.1.0"');
+    expect(manifest).toContain('gamma = "~2.0.0"');
+    expect(await readFile(path.join(dir, 'raven.lock'), 'utf8')).toContain('name = "gamma"\nversion = "2.0.0"');
+    const bad = await runCli(['add', 'clash'], { cwd: dir, env });
+    expect(bad.code).toBe(5);
+    expect(await readFile(path.join(dir, 'raven.toml'), 'utf8')).toBe(manifest);
+  });
+
   it('exits 3 with one line when the registry cannot be reached', async () => {
     const dir = await project('app-offline', { beta: '^1.0.0' });
     const r = await runCli(['install', '--registry', 'http://127.0.0.1:9'], { cwd: dir, env });
