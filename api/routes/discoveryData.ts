@@ -8,14 +8,14 @@ import {
   type TrendingResponse,
 } from '../../schema/index.ts';
 import { SearchQuery } from '../../schema/discoveryBodies.ts';
-import type { MetaStore } from '../meta/MetaStore.ts';
+import type { SiteMeta } from '../site/SiteMeta.ts';
 import type { LiveSearch } from '../search/LiveSearch.ts';
 import type { SearchHitDoc } from '../search/SearchIndex.ts';
 import { dayOf, daysBefore } from './discoveryDays.ts';
 
 export interface DiscoveryDeps {
   search: LiveSearch;
-  meta: MetaStore;
+  meta: SiteMeta;
   now: () => Date;
 }
 

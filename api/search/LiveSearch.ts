@@ -17,7 +17,7 @@ import { SearchIndex } from './SearchIndex.ts';
 
 export interface LiveSearchOptions {
   index: IndexRepo;
-  meta: MetaStore;
+  meta: Pick<MetaStore, 'downloadTotals'>;
   downloadsRefreshMs?: number;
   now?: () => Date;
 }
@@ -25,7 +25,7 @@ export interface LiveSearchOptions {
 export class LiveSearch {
   readonly index = new SearchIndex();
   readonly #repo: IndexRepo;
-  readonly #meta: MetaStore;
+  readonly #meta: Pick<MetaStore, 'downloadTotals'>;
   readonly #refreshMs: number;
   readonly #now: () => Date;
   #started: Promise<void> | undefined;

@@ -22,7 +22,7 @@ import { renderStaticSearch } from '../../web/renderStaticSearch.ts';
 import { renderUser } from '../../web/renderUser.ts';
 import type { SiteContext } from '../../web/siteContext.ts';
 import { staticSearchIndex } from '../../web/staticSearchIndex.ts';
-import type { MetaStore } from '../meta/MetaStore.ts';
+import { indexOnlySiteMeta, type SiteMeta } from './SiteMeta.ts';
 import { LiveSearch } from '../search/LiveSearch.ts';
 import { summary } from '../routes/discoveryData.ts';
 import {
@@ -33,7 +33,8 @@ export interface WriteStaticSiteArgs {
   out: string;
   index: IndexRepo;
   blobs: BlobStore;
-  meta: MetaStore;
+  /** Downloads, owners and users; without it the site is built from the index alone (see SiteMeta.ts). */
+  meta?: SiteMeta;
   now?: () => Date;
   siteName?: string;
   /** Most packages listed on one static category page (the search page finds the rest). */
@@ -45,8 +46,9 @@ const PARALLEL = 8;
 
 export async function writeStaticSite(args: WriteStaticSiteArgs): Promise<{ pages: number; packages: number }> {
   const now = args.now ?? (() => new Date());
-  const search = new LiveSearch({ index: args.index, meta: args.meta, now });
-  const d: WebDataDeps = { search, meta: args.meta, now, index: args.index, blobs: args.blobs };
+  const meta = args.meta ?? await indexOnlySiteMeta(args.index);
+  const search = new LiveSearch({ index: args.index, meta, now });
+  const d: WebDataDeps = { search, meta, now, index: args.index, blobs: args.blobs };
   let pages = 0;
   const write = async (rel: string, content: string) => {
     const file = path.join(args.out, rel);
