@@ -22,14 +22,26 @@ case "$1" in
     if [ -f config.json ]; then echo "index=true"; else echo "index=false"; fi
     ;;
   validate)
-    "${registry[@]}" index validate --index "$index_dir"
+    # --rev HEAD: a pull request is checked out detached, with no local main branch.
+    "${registry[@]}" index validate --dir "$index_dir" --rev HEAD
     ;;
   build)
     [ $# -eq 3 ] || usage
     out="$2"
     base_url="${3%/}"
     rm -rf "$out"
-    "${registry[@]}" index build --index "$index_dir" --out "$out" --base-url "$base_url"
+    no_blobs="$(mktemp -d)"
+    "${registry[@]}" index build --dir "$index_dir" --blobs "$no_blobs" --out "$out" --base-url "$base_url"
+    rmdir "$no_blobs"
+    # The index repository holds no tarballs: downloads stay where the index's own config.json
+    # says (the registry or its bucket), not under the Pages URL.
+    node -e '
+      const fs = require("node:fs");
+      const [built, source] = process.argv.slice(1);
+      const out = JSON.parse(fs.readFileSync(built, "utf8"));
+      out.dl = JSON.parse(fs.readFileSync(source, "utf8")).dl;
+      fs.writeFileSync(built, JSON.stringify(out, null, 2) + "\n");
+    ' "$out/index/config.json" config.json
     # GitHub Pages serves the artifact as is; nothing may depend on Jekyll.
     touch "$out/.nojekyll"
     ;;
