@@ -25,6 +25,8 @@ import type { SparseIndexClient } from './sparseIndexClient.ts';
 export interface InstallResult extends ExtractResult {
   packages: Map<string, IndexEntry>;
   lockChanged: boolean;
+  /** Milliseconds per phase: index reads, resolution, downloads, extraction. */
+  timings: { index: number; resolve: number; download: number; extract: number };
 }
 
 export async function install({ projectDir, index, http, cacheDir, frozen = false, stderr, showProgress }: {
@@ -43,13 +45,22 @@ export async function install({ projectDir, index, http, cacheDir, frozen = fals
   if (frozen && !existing) throw cliError('validation_failed', `--frozen: there is no ${LOCKFILE} to install from`, 'local');
   const locked = new Map((existing?.lock.packages ?? []).map((p) => [p.name, p.version]));
 
+  let t = performance.now();
+  const lap = () => {
+    const now = performance.now();
+    const ms = Math.round(now - t);
+    t = now;
+    return ms;
+  };
   const bar = progress({ stream: stderr, label: 'resolving', enabled: showProgress });
   const [config, files] = await Promise.all([
     index.config(),
     fetchGraph({ index, root, locked, onFetched: () => bar.tick() }),
   ]);
   bar.done();
+  const indexMs = lap();
   const { packages } = resolve({ root, versionsOf: (n) => files.get(n), locked });
+  const resolveMs = lap();
   const lockText = serializeLockfile(lockfileFromResolution(packages));
   const lockChanged = existing?.text !== lockText;
   if (frozen && lockChanged) {
@@ -73,12 +84,14 @@ export async function install({ projectDir, index, http, cacheDir, frozen = fals
     }),
   );
   dlBar.done();
+  const downloadMs = lap();
 
   const result = await extract({ projectDir, packages: tarballs });
+  const extractMs = lap();
   if (lockChanged) {
     const tmp = `${lockPath}.${process.pid}.tmp`;
     await writeFile(tmp, lockText);
     await rename(tmp, lockPath);
   }
-  return { ...result, packages, lockChanged };
+  return { ...result, packages, lockChanged, timings: { index: indexMs, resolve: resolveMs, download: downloadMs, extract: extractMs } };
 }
