@@ -12,6 +12,7 @@ import type { MetaStore } from './meta/MetaStore.ts';
 import type { Logger } from './logging/Logger.ts';
 import type { RegistryMetrics } from './metrics/registryMetrics.ts';
 import type { RateLimitStore } from './rateLimit/RateLimitStore.ts';
+import type { StaticIndexCache } from './staticCache.ts';
 
 export interface AppDeps {
   config: Config;
@@ -41,4 +42,6 @@ export interface AppDeps {
    * sending new requests while in-flight ones finish.
    */
   lifecycle?: { draining: boolean };
+  /** In-memory cache of /index/… responses; filled in by staticReadRoutes when absent (the server's fast path shares it). */
+  staticIndex?: StaticIndexCache;
 }

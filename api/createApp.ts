@@ -14,6 +14,7 @@ import { userRoutes } from './routes/userRoutes.ts';
 import { discoveryRoutes } from './routes/discoveryRoutes.ts';
 import { packageRoutes } from './routes/packageRoutes.ts';
 import { healthRoutes } from './routes/healthRoutes.ts';
+import { staticReadRoutes } from './routes/staticReadRoutes.ts';
 import { webRoutes } from './routes/webRoutes.ts';
 import { LiveSearch } from './search/LiveSearch.ts';
 import { jsonLogger } from './logging/Logger.ts';
@@ -43,6 +44,8 @@ export function createApp(deps: AppDeps): Hono {
   observeRequests({ app, logger: deps.logger, metrics: deps.metrics });
 
   app.route('/', healthRoutes(deps));
+  // Static reads (/index/…, /blobs/…, /index.git/…): outside /api/v1, never rate limited.
+  app.route('/', staticReadRoutes(deps));
   // Every /api/v1 request: actor, then rate limit (per user or per IP), then 401 for a bad
   // credential. Mounted before any /api/v1 route; static reads live outside /api/v1 and are never limited.
   deps.rateLimits ??= new MemoryRateLimitStore({ now: deps.now });

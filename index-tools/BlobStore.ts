@@ -23,8 +23,8 @@ export interface BlobStore {
   get(key: BlobKey): Promise<Uint8Array | undefined>;
   /** A stream of the blob, or undefined. */
   stream(key: BlobKey): Promise<Readable | undefined>;
-  /** Size in bytes, or undefined when absent. */
-  stat(key: BlobKey): Promise<{ size: number } | undefined>;
+  /** Size in bytes (and, where the store knows it, the last modification), or undefined when absent. */
+  stat(key: BlobKey): Promise<{ size: number; mtime?: Date } | undefined>;
   delete(key: BlobKey): Promise<void>;
   /** Every key in the store (order unspecified). */
   list(): AsyncIterable<BlobKey>;

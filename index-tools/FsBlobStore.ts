@@ -105,10 +105,10 @@ export class FsBlobStore implements BlobStore {
     return fh.createReadStream();
   }
 
-  async stat(key: BlobKey): Promise<{ size: number } | undefined> {
+  async stat(key: BlobKey): Promise<{ size: number; mtime: Date } | undefined> {
     try {
       const st = await fsp.stat(this.filePath(key));
-      return st.isFile() ? { size: st.size } : undefined;
+      return st.isFile() ? { size: st.size, mtime: st.mtime } : undefined;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw e;

@@ -1,0 +1,93 @@
+/**
+ * `raven-registry serve` (what `npm start` runs): config from the environment, the stores,
+ * the hono app behind a raw fast path for /index/…, listening on HOST:PORT. Prints the URL
+ * and the data directory. On SIGINT/SIGTERM: stop accepting, let in-flight requests and the
+ * group commit finish, flush download counts, close the stores.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { getRequestListener } from '@hono/node-server';
+import type { AppDeps } from './AppDeps.ts';
+import { configFromEnv, type Config } from './config.ts';
+import { createApp } from './createApp.ts';
+import { openStores } from './openStores.ts';
+import { openRateLimitStore } from './rateLimit/openRateLimitStore.ts';
+import { staticFastPath } from './staticFastPath.ts';
+
+export interface RunningServer {
+  server: Server;
+  url: string;
+  config: Config;
+  /** The app's parts (stores, caches) — for tests and embedding. */
+  deps: AppDeps;
+  /** Graceful stop (what the signal handlers call). */
+  stop(): Promise<void>;
+}
+
+export async function serve(env: Record<string, string | undefined>): Promise<RunningServer> {
+  let config = configFromEnv(env);
+  // Bind first, so PORT=0 gives a real port to put into PUBLIC_URL and config.json.
+  const server = createServer({ keepAliveTimeout: 65_000 });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const listenUrl = `http://${hostForUrl}:${port}`;
+  if (!env.PUBLIC_URL) config = { ...config, port, publicUrl: listenUrl };
+
+  let stores;
+  try {
+    stores = await openStores({ config });
+  } catch (e) {
+    server.close();
+    throw e;
+  }
+  const deps: AppDeps = {
+    config,
+    meta: stores.meta,
+    blobs: stores.blobs,
+    index: stores.index,
+    indexGitDir: stores.indexGitDir,
+    lifecycle: { draining: false },
+    rateLimits: openRateLimitStore({ config }),
+  };
+  const app = createApp(deps);
+  server.on('request', staticFastPath({ cache: deps.staticIndex!, fallback: getRequestListener(app.fetch) }));
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => (stopping ??= (async () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    deps.lifecycle!.draining = true;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+      // Requests still running after 10 s are cut off.
+      setTimeout(() => {
+        server.closeAllConnections();
+        resolve();
+      }, 10_000).unref();
+    });
+    deps.search?.close();
+    deps.staticIndex?.close();
+    await deps.downloads?.close();
+    await deps.rateLimits?.close?.();
+    await stores.close();
+  })());
+  function onSignal(sig: string) {
+    console.log(`Raven Registry: ${sig}, shutting down`);
+    stop().then(() => process.exit(0), (e) => {
+      console.error('Raven Registry: shutdown failed:', e);
+      process.exit(1);
+    });
+  }
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  console.log(`Raven Registry listening on ${listenUrl}`);
+  console.log(`  public URL: ${config.publicUrl}`);
+  console.log(`  data: ${config.dataDir}`);
+  return { server, url: listenUrl, config, deps, stop };
+}
