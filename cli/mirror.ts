@@ -169,7 +169,8 @@ async function fetchIndexRepo({ url, gitdir, ctx, complete }: { url: string; git
   try {
     await mkdir(gitdir, { recursive: true });
     if (!fs.existsSync(path.join(gitdir, 'HEAD'))) await git.init({ fs, dir: gitdir, gitdir, bare: true, defaultBranch: 'main' });
-    const r = await git.fetch({ fs, http: gitHttp, gitdir, url, singleBranch: true, tags: false });
+    await git.addRemote({ fs, gitdir, remote: 'origin', url, force: true });
+    const r = await git.fetch({ fs, http: gitHttp, gitdir, remote: 'origin', singleBranch: true, tags: false });
     if (!r.fetchHead) throw new Error('empty repository');
     const branch = (r.defaultBranch ?? 'refs/heads/main').replace(/^refs\/heads\//, '');
     await git.writeRef({ fs, gitdir, ref: `refs/heads/${branch}`, value: r.fetchHead, force: true });

@@ -80,6 +80,21 @@ describe('mirror', () => {
     expect(src.log.filter((l) => l.url.startsWith('/blobs/')).map((l) => l.url)).toEqual(['/blobs/beta/beta-1.2.0.tar.gz']);
   });
 
+  it('resumes a partly downloaded tarball with a Range request', async () => {
+    const out = path.join(root, 'copy-resume');
+    const key = tarballKey('alpha', '1.0.0');
+    const whole = await readFile(path.join(root, 'source', 'blobs', key));
+    await mkdir(path.dirname(path.join(out, 'blobs', key)), { recursive: true });
+    await writeFile(path.join(out, 'blobs', `${key}.part`), whole.subarray(0, 100));
+    src.log.length = 0;
+    const r = await runCli(['mirror', src.url, out], { cwd: root, env });
+    expect(r.code).toBe(0);
+    const req = src.log.find((l) => l.url === `/blobs/${key}`)!;
+    expect(req).toMatchObject({ status: 206, range: 'bytes=100-', bytes: whole.length - 100 });
+    expect((await readFile(path.join(out, 'blobs', key))).equals(whole)).toBe(true);
+    expect(existsSync(path.join(out, 'blobs', `${key}.part`))).toBe(false);
+  });
+
   it('refuses a tarball whose integrity does not match, keeps nothing of it, and a re-run after the fix completes', async () => {
     const out = path.join(root, 'copy2');
     const blob = path.join(root, 'source', 'blobs', tarballKey('beta', '1.0.0'));

@@ -31,6 +31,7 @@ export interface LoggedRequest {
   status: number;
   conditional: boolean;
   bytes: number;
+  range?: string;
 }
 
 /** Pack a package with raven.toml and its files into a tarball and its index line. */
@@ -102,8 +103,9 @@ export async function serveStatic(root: string): Promise<{ url: string; log: Log
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const conditional = req.headers['if-none-match'] !== undefined || req.headers['if-modified-since'] !== undefined;
+    const range = req.headers.range;
     const finish = (status: number, body?: Buffer, headers: Record<string, string> = {}) => {
-      log.push({ method: req.method ?? 'GET', url: url.pathname, status, conditional, bytes: body?.length ?? 0 });
+      log.push({ method: req.method ?? 'GET', url: url.pathname, status, conditional, bytes: body?.length ?? 0, ...(range ? { range } : {}) });
       res.writeHead(status, headers);
       res.end(body);
     };
@@ -117,6 +119,13 @@ export async function serveStatic(root: string): Promise<{ url: string; log: Log
       const etag = `"${createHash('sha1').update(body).digest('hex')}"`;
       const lastModified = st.mtime.toUTCString();
       if (req.headers['if-none-match'] === etag) return finish(304, undefined, { etag });
+      const m = range?.match(/^bytes=(\d+)-$/);
+      if (m) {
+        const from = Number(m[1]);
+        if (from >= body.length) return finish(416, undefined, { 'content-range': `bytes */${body.length}` });
+        const part = body.subarray(from);
+        return finish(206, part, { etag, 'content-range': `bytes ${from}-${body.length - 1}/${body.length}`, 'content-length': String(part.length) });
+      }
       finish(200, body, { etag, 'last-modified': lastModified, 'content-length': String(body.length) });
     } catch {
       finish(404);
