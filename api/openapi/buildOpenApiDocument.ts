@@ -67,7 +67,8 @@ function operation(r: RouteDoc): Json {
   for (const [status, res] of Object.entries(r.responses)) {
     const out: Json = { description: res.description };
     if (res.schema) out.content = { [res.contentType ?? 'application/json']: { schema: toSchema(res.schema, 'output') } };
-    else if (res.contentType) out.content = { [res.contentType]: { schema: { type: 'string' } } };
+    else if (res.contentType) out.content = { [res.contentType]: { schema: untypedSchema(res.contentType) } };
+    for (const t of res.alsoContentTypes ?? []) (out.content as Json)[t] = { schema: untypedSchema(t) };
     if (res.headers) out.headers = Object.fromEntries(Object.entries(res.headers).map(([h, d]) => [h, { description: d, schema: { type: 'string' } }]));
     responses[status] = out;
   }
@@ -100,6 +101,11 @@ function operationId(r: RouteDoc): string {
   const words = r.path.replace(/^\/api\/v1/, '').split(/[/.-]/).filter(Boolean)
     .map((w) => (w === '*' ? 'path' : w.startsWith(':') ? `by_${w.slice(1).replace(/\{.*$/, '')}` : w));
   return [r.method, ...words].join('_').replace(/[^A-Za-z0-9_]/g, '_');
+}
+
+/** A body described by its media type only: any JSON value, or a string of text or bytes. */
+function untypedSchema(contentType: string): Json {
+  return /json$/.test(contentType) ? {} : { type: 'string' };
 }
 
 function toSchema(schema: z.ZodType, io: 'input' | 'output'): Json {

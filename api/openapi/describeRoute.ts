@@ -12,7 +12,7 @@
  */
 import type { z } from 'zod';
 
-export type HttpMethod = 'get' | 'post' | 'put' | 'delete' | 'patch';
+export type HttpMethod = 'get' | 'head' | 'post' | 'put' | 'delete' | 'patch';
 
 export interface ResponseDoc {
   description: string;
@@ -20,6 +20,8 @@ export interface ResponseDoc {
   schema?: z.ZodType;
   /** Defaults to application/json when `schema` is set. */
   contentType?: string;
+  /** Further media types the same status may answer with (no schema). */
+  alsoContentTypes?: string[];
   headers?: Record<string, string>;
 }
 

@@ -41,6 +41,35 @@ const operations: RouteDoc[] = [
   }),
 ];
 
+/** Static reads, outside /api/v1 and never rate limited (GET and HEAD). */
+const reads: RouteDoc[] = (['get', 'head'] as const).flatMap((method) => [
+  describeRoute({
+    method, path: '/index/*', tag: 'index', auth: 'none',
+    summary: 'A file of the sparse index: config.json, or a package file (JSON Lines) at its path',
+    description: 'Strong ETag (the git blob id), Last-Modified, 304 on If-None-Match / If-Modified-Since, gzip and br.',
+    responses: {
+      200: { description: 'The file', contentType: 'application/json', alsoContentTypes: ['text/plain'] },
+      304: { description: 'Not modified' },
+    },
+  }),
+  describeRoute({
+    method, path: '/blobs/*', tag: 'index', auth: 'none', summary: 'A tarball or README by blob key (immutable)',
+    responses: {
+      200: { description: 'The blob', contentType: 'application/gzip', alsoContentTypes: ['text/markdown'] },
+      302: { description: 'The blob lives in object storage', headers: { Location: 'Its URL' } },
+    },
+  }),
+  describeRoute({
+    method, path: '/index.git/*', tag: 'index', auth: 'none', summary: 'Files of the index repository for a dumb-HTTP `git clone`',
+    responses: {
+      200: {
+        description: 'A repository file', contentType: 'text/plain',
+        alsoContentTypes: ['application/x-git-packed-objects', 'application/x-git-packed-objects-toc', 'application/x-git-loose-object'],
+      },
+    },
+  }),
+]);
+
 const auth: RouteDoc[] = [
   describeRoute({ method: 'post', path: '/api/v1/auth/register', tag: 'auth', summary: 'Create an account', auth: 'none', body: { schema: RegisterBody }, responses: { 201: { description: 'The account and a session', schema: RegisterResponse } } }),
   describeRoute({ method: 'post', path: '/api/v1/auth/login', tag: 'auth', summary: 'Log in with email or username and password', auth: 'none', body: { schema: LoginBody }, responses: { 200: { description: 'A session', schema: SessionResponse } } }),
@@ -130,4 +159,4 @@ const trusted: RouteDoc[] = [
   }),
 ];
 
-export const ROUTE_TABLE: readonly RouteDoc[] = [...operations, ...auth, ...users, ...discovery, ...packages, ...trusted, ...web];
+export const ROUTE_TABLE: readonly RouteDoc[] = [...operations, ...reads, ...auth, ...users, ...discovery, ...packages, ...trusted, ...web];

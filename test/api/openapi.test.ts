@@ -19,11 +19,11 @@ describe('GET /api/v1/openapi.json', () => {
   let t: TestApp;
   let idp: LocalOidcIssuer;
   let doc: Json;
-  const examples: { method: string; route: string; status: number; contentType: string; body: unknown }[] = [];
+  const examples: { method: string; route: string; status: number; contentType: string; body: unknown; etag?: string }[] = [];
 
   /** Make a request and keep its response as an example of `route`. */
-  async function call(method: string, route: string, url: string, opts: { token?: string; json?: unknown; body?: Uint8Array<ArrayBuffer>; type?: string } = {}): Promise<Json> {
-    const headers: Record<string, string> = {};
+  async function call(method: string, route: string, url: string, opts: { token?: string; json?: unknown; body?: Uint8Array<ArrayBuffer>; type?: string; headers?: Record<string, string> } = {}): Promise<Json> {
+    const headers: Record<string, string> = { ...opts.headers };
     if (opts.token) headers.authorization = `Bearer ${opts.token}`;
     if (opts.json !== undefined) headers['content-type'] = 'application/json';
     if (opts.type) headers['content-type'] = opts.type;
@@ -31,7 +31,7 @@ describe('GET /api/v1/openapi.json', () => {
     const contentType = res.headers.get('content-type') ?? '';
     const text = await res.text();
     const body = contentType.includes('json') && text ? JSON.parse(text) : text;
-    examples.push({ method: method.toLowerCase(), route, status: res.status, contentType, body });
+    examples.push({ method: method.toLowerCase(), route, status: res.status, contentType, body, etag: res.headers.get('etag') ?? undefined });
     return { status: res.status, body };
   }
 
@@ -91,6 +91,18 @@ describe('GET /api/v1/openapi.json', () => {
     await call('POST', '/api/v1/trusted-publishing/exchange', '/api/v1/trusted-publishing/exchange', { json: { token: await idp.sign({ audience: 'x' }), package: 'raven-ui' } });
     await call('DELETE', '/api/v1/packages/:name/trusted-publishers/:id', `/api/v1/packages/raven-ui/trusted-publishers/${added.body.id}`, { token: jwt });
 
+    const config = await call('GET', '/index/*', '/index/config.json');
+    expect(config.status).toBe(200);
+    const file = await call('GET', '/index/*', '/index/ra/ve/raven-ui');
+    await call('HEAD', '/index/*', '/index/ra/ve/raven-ui');
+    const etag = (examples.at(-1) as { etag?: string }).etag;
+    await call('GET', '/index/*', '/index/ra/ve/raven-ui', { headers: { 'if-none-match': etag ?? '' } });
+    await call('GET', '/index/*', '/index/no/su/no-such-package');
+    expect(file.status).toBe(200);
+    await call('GET', '/blobs/*', '/blobs/raven-ui/raven-ui-1.0.0.tar.gz');
+    await call('HEAD', '/blobs/*', '/blobs/raven-ui/raven-ui-1.0.0.tar.gz');
+    await call('GET', '/index.git/*', '/index.git/info/refs');
+    await call('GET', '/index.git/*', '/index.git/config');
     await call('GET', '/health', '/health');
     await call('GET', '/ready', '/ready');
     await call('GET', '/metrics', '/metrics');
@@ -145,6 +157,10 @@ describe('GET /api/v1/openapi.json', () => {
         continue;
       }
       expect(Object.keys(res!.content), `${ex.method} ${ex.route} ${ex.status} content type`).toContain(media);
+      if (ex.method === 'head') {
+        expect(ex.body).toBe('');
+        continue;
+      }
       if (media !== 'application/json' || !res!.content[media].schema || Object.keys(res!.content[media].schema).length === 0) continue;
       const validate = ajv.compile({ $ref: `openapi#/${pointer('paths', openApiPath(ex.route), ex.method, 'responses', key, 'content', media, 'schema')}` });
       const ok = validate(ex.body);
@@ -153,7 +169,7 @@ describe('GET /api/v1/openapi.json', () => {
     }
     expect(validated).toBeGreaterThan(35);
     // The script reached successes and refusals of several kinds.
-    for (const s of [200, 201, 204, 302, 400, 401, 404, 409]) expect(statuses, `status ${s} exercised`).toContain(s);
+    for (const s of [200, 201, 204, 302, 304, 400, 401, 404, 409]) expect(statuses, `status ${s} exercised`).toContain(s);
   });
 
   it('refuses a response that does not match (the check can fail)', () => {
