@@ -1,16 +1,15 @@
 /**
  * Git object storage for the index writer, without a work tree or git's index file:
  * loose objects are written directly (zlib-deflated `type size\0content`, temp file + rename),
- * read back with node's zlib, and packed objects (after `git repack`) are read through
- * isomorphic-git's pack reader. Trees and commits are (de)serialized here byte-exactly, so the
- * objects are the ones `git` itself would write.
+ * read back with node's zlib, and packed objects (after `git repack`) are read through one
+ * long-lived `git cat-file --batch` (gitCatFileBatch.ts). Trees and commits are (de)serialized
+ * here byte-exactly, so the objects are the ones `git` itself would write.
  */
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { deflateSync, inflateSync } from 'node:zlib';
-import git from 'isomorphic-git';
+import { GitCatFileBatch } from './gitCatFileBatch.ts';
 
 export type ObjectType = 'blob' | 'tree' | 'commit' | 'tag';
 
@@ -87,15 +86,16 @@ export function parseCommit(buf: Uint8Array): CommitObject {
   return c;
 }
 
-/** Reads and writes objects of one bare repository. Holds a pack-index cache; no global state. */
+/** Reads and writes objects of one bare repository. Holds one `git cat-file` reader; no global state. */
 export class ObjectStore {
   readonly gitdir: string;
-  private packCache: object = {};
+  private readonly packed: GitCatFileBatch;
   private knownDirs = new Set<string>();
   private tmpCounter = 0;
 
   constructor(gitdir: string) {
     this.gitdir = gitdir;
+    this.packed = new GitCatFileBatch(gitdir);
   }
 
   private loosePath(oid: string): string {
@@ -128,25 +128,24 @@ export class ObjectStore {
   /** Read an object (loose or packed); throws when it does not exist. */
   async read(oid: string): Promise<{ type: ObjectType; content: Buffer }> {
     if (oid === EMPTY_TREE) return { type: 'tree', content: Buffer.alloc(0) };
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const raw = inflateSync(await fsp.readFile(this.loosePath(oid)));
-        const nul = raw.indexOf(0);
-        const [type] = raw.toString('latin1', 0, nul).split(' ');
-        return { type: type as ObjectType, content: raw.subarray(nul + 1) };
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-      }
-      try {
-        const r = await git.readObject({ fs, gitdir: this.gitdir, oid, format: 'content', cache: this.packCache });
-        return { type: r.type as ObjectType, content: Buffer.from(r.object as Uint8Array) };
-      } catch (e) {
-        // A concurrent `git repack -a -d` may have replaced the packs we had indexed: retry once
-        // with a fresh pack cache (the loose copy may have moved into a new pack meanwhile).
-        this.packCache = {};
-        if (attempt >= 2) throw new Error(`git object ${oid} not found in ${this.gitdir}: ${(e as Error).message}`);
-      }
+    try {
+      const raw = inflateSync(await fsp.readFile(this.loosePath(oid)));
+      const nul = raw.indexOf(0);
+      const [type] = raw.toString('latin1', 0, nul).split(' ');
+      return { type: type as ObjectType, content: raw.subarray(nul + 1) };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     }
+    // Packed (or repacked away meanwhile): git itself, see gitCatFileBatch.ts for why.
+    // cat-file re-scans the packs on a miss, so a concurrent `git repack -a -d` is no problem.
+    const o = await this.packed.read(oid);
+    if (!o) throw new Error(`git object ${oid} not found in ${this.gitdir}`);
+    return { type: o.type as ObjectType, content: o.content };
+  }
+
+  /** Stop the reader process (it also ends by itself when this process exits). */
+  close(): void {
+    this.packed.close();
   }
 
   async has(oid: string): Promise<boolean> {
