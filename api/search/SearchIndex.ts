@@ -66,7 +66,15 @@ export class SearchIndex {
   /** Sorted names and vocabulary; built lazily on first query, then kept up to date. */
   #sortedNames: string[] | undefined;
   #vocab: string[] | undefined;
+  /** id → position in name order; rebuilt lazily after names come or go. */
+  #nameRank: Uint32Array | undefined;
   #acc = new Uint8Array(0);
+  /** Sort keys and a working copy, reused by every query. */
+  #keys = new Float64Array(0);
+  #keysWork = new Float64Array(0);
+  /** Candidate ids and tie lists. Big JS arrays grown by push are what made queries slow at scale. */
+  #idBuf = new Int32Array(0);
+  #tieBuf = new Int32Array(0);
   #cur = new Uint8Array(0);
   #versions = 0;
 
@@ -91,6 +99,7 @@ export class SearchIndex {
         this.#downloads[id] = 0;
         this.#free.push(id);
         if (this.#sortedNames) removeSorted(this.#sortedNames, key);
+        this.#nameRank = undefined;
       }
       return;
     }
@@ -100,6 +109,7 @@ export class SearchIndex {
       this.#ids.set(key, nid);
       this.#downloads[nid] ??= 0;
       if (this.#sortedNames) insertSorted(this.#sortedNames, key);
+      this.#nameRank = undefined;
     }
     this.#docs[nid] = doc;
     this.#yanked[nid] = doc.yankedOnly ? 1 : 0;
@@ -130,7 +140,7 @@ export class SearchIndex {
   /** Packages per category slug. */
   categoryCounts(): Map<string, number> {
     const out = new Map<string, number>();
-    for (const [slug, list] of this.#category.lists) out.set(slug, list.length);
+    for (const slug of this.#category.terms()) out.set(slug, this.#category.size(slug));
     return out;
   }
 
@@ -148,18 +158,19 @@ export class SearchIndex {
     return { results, total: ids.length };
   }
 
-  #topByKey(ids: number[], tiers: Uint8Array | undefined, sort: Exclude<SearchSort, 'name'>, need: number): number[] {
-    const keys = new Float64Array(ids.length);
+  #topByKey(ids: Int32Array, tiers: Uint8Array | undefined, sort: Exclude<SearchSort, 'name'>, need: number): number[] {
+    const keys = this.#keys;
     for (let j = 0; j < ids.length; j++) {
       const id = ids[j]!;
       keys[j] = sortKey(sort, this.#yanked[id] === 1, this.#updated[id]!, tiers ? tiers[id]! : 0, this.#downloads[id] ?? 0);
     }
-    return topByKey(ids, keys, need, (id) => this.#docs[id]!.name);
+    const rank = this.#ranks();
+    return topByKey(ids, keys, need, (id) => rank[id]!, { floats: this.#keysWork, ints: this.#tieBuf });
   }
 
   /** Name order is the sorted name list: walk it until enough candidates are seen. */
-  #topByName(ids: number[], need: number): number[] {
-    if (ids.length <= need * 8) return ids.sort((a, b) => (this.#docs[a]!.name < this.#docs[b]!.name ? -1 : 1)).slice(0, need);
+  #topByName(ids: Int32Array, need: number): number[] {
+    if (ids.length <= need * 8) return Array.from(ids).sort((a, b) => (this.#docs[a]!.name < this.#docs[b]!.name ? -1 : 1)).slice(0, need);
     this.#growScratch();
     const mark = this.#cur; // free scratch once candidates are computed
     mark.fill(0, 0, this.#docs.length);
@@ -173,7 +184,7 @@ export class SearchIndex {
     return out;
   }
 
-  #candidates(args: SearchArgs): { ids: number[]; tiers?: Uint8Array } {
+  #candidates(args: SearchArgs): { ids: Int32Array; tiers?: Uint8Array } {
     const category = args.category?.toLowerCase();
     const keyword = args.keyword?.toLowerCase();
     const passes = (id: number): boolean => {
@@ -183,12 +194,16 @@ export class SearchIndex {
     const q = (args.q ?? '').trim().toLowerCase();
     let terms = searchTerms(q);
     if (terms.length === 0) terms = searchTerms(q, { keepStopWords: true });
-    if (terms.length === 0) {
-      const base = category ? this.#category.get(category) ?? [] : keyword ? this.#keywordExact.get(keyword) ?? [] : [...this.#ids.values()];
-      return { ids: base.filter(passes) };
-    }
     const n = this.#docs.length;
     this.#growScratch();
+    const out = this.#idBuf;
+    let m = 0;
+    if (terms.length === 0) {
+      const base = category ? this.#category.get(category) : keyword ? this.#keywordExact.get(keyword) : undefined;
+      if (base) for (const id of base) { if (passes(id)) out[m++] = id; }
+      else if (!category && !keyword) for (let d = 0; d < n; d++) { if (this.#docs[d]) out[m++] = d; }
+      return { ids: out.subarray(0, m) };
+    }
     const acc = this.#acc;
     const cur = this.#cur;
     const vocab = this.#vocabulary();
@@ -210,19 +225,23 @@ export class SearchIndex {
       const id = this.#ids.get(name)!;
       acc[id] = name === asName ? TIER.exactName : Math.max(acc[id]!, TIER.namePrefix);
     });
-    const ids: number[] = [];
     // acc > 0 only for live packages (a removed one left every posting list), so without a
     // filter the records need not be looked at.
-    if (category || keyword) for (let d = 0; d < n; d++) { if (acc[d]! > 0 && passes(d)) ids.push(d); }
-    else for (let d = 0; d < n; d++) if (acc[d]! > 0) ids.push(d);
-    return { ids, tiers: acc };
+    if (category || keyword) for (let d = 0; d < n; d++) { if (acc[d]! > 0 && passes(d)) out[m++] = d; }
+    else for (let d = 0; d < n; d++) if (acc[d]! > 0) out[m++] = d;
+    return { ids: out.subarray(0, m), tiers: acc };
   }
 
   #growScratch(): void {
     const n = this.#docs.length;
     if (this.#acc.length < n) {
-      this.#acc = new Uint8Array(Math.max(n, this.#acc.length * 2));
-      this.#cur = new Uint8Array(this.#acc.length);
+      const size = Math.max(n, this.#acc.length * 2);
+      this.#acc = new Uint8Array(size);
+      this.#cur = new Uint8Array(size);
+      this.#keys = new Float64Array(size);
+      this.#keysWork = new Float64Array(size);
+      this.#idBuf = new Int32Array(size);
+      this.#tieBuf = new Int32Array(size);
     }
   }
 
@@ -236,6 +255,17 @@ export class SearchIndex {
     apply(this.#name.get(term), nameTier);
   }
 
+  #ranks(): Uint32Array {
+    if (!this.#nameRank || this.#nameRank.length < this.#docs.length) {
+      const rank = new Uint32Array(this.#docs.length);
+      this.#names().forEach((name, i) => {
+        rank[this.#ids.get(name)!] = i;
+      });
+      this.#nameRank = rank;
+    }
+    return this.#nameRank;
+  }
+
   #names(): string[] {
     this.#sortedNames ??= [...this.#ids.keys()].sort();
     return this.#sortedNames;
@@ -243,7 +273,7 @@ export class SearchIndex {
 
   #vocabulary(): string[] {
     if (!this.#vocab) {
-      const all = new Set<string>([...this.#name.lists.keys(), ...this.#keyword.lists.keys(), ...this.#description.lists.keys()]);
+      const all = new Set<string>([...this.#name.terms(), ...this.#keyword.terms(), ...this.#description.terms()]);
       this.#vocab = [...all].sort();
     }
     return this.#vocab;
@@ -302,6 +332,6 @@ export class SearchIndex {
   }
 
   #hasTerm(term: string): boolean {
-    return this.#name.lists.has(term) || this.#keyword.lists.has(term) || this.#description.lists.has(term);
+    return this.#name.has(term) || this.#keyword.has(term) || this.#description.has(term);
   }
 }

@@ -3,7 +3,12 @@
  * statistics need, taken from the package's latest version — never the whole index lines.
  */
 import semver from 'semver';
-import type { IndexEntry } from '../../schema/index.ts';
+import { CATEGORY_SLUGS, type IndexEntry } from '../../schema/index.ts';
+
+/** Shared empties and category strings: 150 000 records should not each carry their own. */
+const EMPTY: string[] = [];
+const CATEGORY = new Map(CATEGORY_SLUGS.map((c) => [c, c]));
+const shared = (a: string[]) => (a.length === 0 ? EMPTY : a);
 
 export interface PackageDoc {
   name: string;
@@ -45,11 +50,11 @@ export function packageDoc(entries: readonly IndexEntry[]): PackageDoc | undefin
     name: latest.name.toLowerCase(),
     version: latest.vers,
     description: latest.description,
-    keywords: latest.keywords.map((k) => k.toLowerCase()),
-    categories: [...latest.categories],
+    keywords: shared(latest.keywords.map((k) => k.toLowerCase())),
+    categories: shared(latest.categories.map((c) => CATEGORY.get(c) ?? c)),
     yankedOnly: entries.every((e) => e.yanked),
     versionsCount: entries.length,
     updated,
-    deps: [...new Set(latest.deps.map((d) => (d.package ?? d.name).toLowerCase()))],
+    deps: shared([...new Set(latest.deps.map((d) => (d.package ?? d.name).toLowerCase()))]),
   };
 }

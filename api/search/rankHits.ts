@@ -22,25 +22,47 @@ export function sortKey(sort: Exclude<SearchSort, 'name'>, yankedOnly: boolean, 
 }
 
 /**
- * The first `need` ids by descending key, ties by ascending name.
+ * The first `need` ids by descending key, ties by ascending name rank.
+ * Many packages share a key (same tier, same download count — often 0), so ties at the cut are
+ * settled by a second quickselect on name rank, never by sorting all of them.
  * @param keys keys[j] belongs to ids[j]
+ * @param rankOf a package's position in name order (unique per id)
  */
-export function topByKey(ids: readonly number[], keys: Float64Array, need: number, nameOf: (id: number) => string): number[] {
+export function topByKey(
+  ids: Int32Array, keys: Float64Array, need: number, rankOf: (id: number) => number,
+  /** Reused buffers (length ≥ ids.length) so a query allocates no large arrays. */
+  scratch: { floats: Float64Array; ints: Int32Array } = { floats: new Float64Array(ids.length), ints: new Int32Array(ids.length) },
+): number[] {
   const n = ids.length;
   if (need <= 0 || n === 0) return [];
-  let chosen: number[];
-  if (need >= n) {
-    chosen = Array.from({ length: n }, (_, j) => j);
-  } else {
-    const threshold = kthLargest(keys.slice(), need - 1);
-    chosen = [];
-    for (let j = 0; j < n; j++) if (keys[j]! >= threshold) chosen.push(j);
+  const byKeyThenName = (a: number, b: number) => keys[b]! - keys[a]! || rankOf(ids[a]!) - rankOf(ids[b]!);
+  if (need >= n) return Array.from({ length: n }, (_, j) => j).sort(byKeyThenName).map((j) => ids[j]!);
+  const work = scratch.floats.subarray(0, n);
+  work.set(keys.subarray(0, n));
+  const threshold = kthLargest(work, need - 1);
+  const above: number[] = []; // fewer than `need`
+  const ties = scratch.ints;
+  let tieCount = 0;
+  for (let j = 0; j < n; j++) {
+    const k = keys[j]!;
+    if (k > threshold) above.push(j);
+    else if (k === threshold) ties[tieCount++] = j;
   }
-  chosen.sort((a, b) => keys[b]! - keys[a]! || cmpStr(nameOf(ids[a]!), nameOf(ids[b]!)));
-  return chosen.slice(0, need).map((j) => ids[j]!);
+  above.sort(byKeyThenName);
+  const rest = need - above.length;
+  const chosen: number[] = [];
+  if (tieCount > rest) {
+    // Smallest `rest` name ranks among the ties: quickselect on negated ranks.
+    const neg = scratch.floats.subarray(0, tieCount);
+    for (let t = 0; t < tieCount; t++) neg[t] = -rankOf(ids[ties[t]!]!);
+    const cut = -kthLargest(neg, rest - 1);
+    for (let t = 0; t < tieCount; t++) if (rankOf(ids[ties[t]!]!) <= cut) chosen.push(ties[t]!);
+  } else {
+    for (let t = 0; t < tieCount; t++) chosen.push(ties[t]!);
+  }
+  chosen.sort((a, b) => rankOf(ids[a]!) - rankOf(ids[b]!));
+  return [...above, ...chosen].map((j) => ids[j]!);
 }
-
-const cmpStr = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The value that would be at index `k` if `a` were sorted descending (Hoare quickselect, in place). */
 function kthLargest(a: Float64Array, k: number): number {
