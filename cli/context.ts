@@ -8,6 +8,8 @@ import path from 'node:path';
 import { credentialsPath, resolveSession, type Session } from './credentials.ts';
 import { createHttp, type Http } from './http.ts';
 import { createSparseIndexClient, type SparseIndexClient } from './sparseIndexClient.ts';
+import { apiClient, type ApiClient } from './apiClient.ts';
+import { refreshLogin } from './refreshLogin.ts';
 
 export interface Output extends NodeJS.WritableStream {
   isTTY?: boolean;
@@ -29,6 +31,8 @@ export interface CommandContext {
   http: Http;
   session(): Promise<Session>;
   index(registry: string): SparseIndexClient;
+  /** The JSON API of the session's registry, with the session's token (refreshed when it expires). */
+  api(): Promise<ApiClient>;
   out(line: string): void;
   info(line: string): void;
 }
@@ -52,6 +56,12 @@ export function createContext({ env, cwd, stdout, stderr, stdin, registryFlag, v
     env, cwd, stdout, stderr, stdin, registryFlag, verbose, json, quiet, credentialsFile, cacheDir, http,
     session: () => (session ??= resolveSession({ flag: registryFlag, env, file: credentialsFile })),
     index: (registry) => createSparseIndexClient({ base: registry, cacheDir, http }),
+    api: async () => {
+      const { registry, token } = await (session ??= resolveSession({ flag: registryFlag, env, file: credentialsFile }));
+      const index = createSparseIndexClient({ base: registry, cacheDir, http });
+      const refresh = env.RAVEN_TOKEN ? undefined : () => refreshLogin({ file: credentialsFile, registry, http, index });
+      return apiClient({ registry, token, http, index, refresh });
+    },
     out: (line) => void stdout.write(line + '\n'),
     info: (line) => {
       if (!quiet) stderr.write(line + '\n');

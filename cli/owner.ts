@@ -1,15 +1,13 @@
 /** `raven-pkg owner list NAME`, `owner add NAME USER…`, `owner remove NAME USER…`. */
-import { apiClient } from './apiClient.ts';
 import type { CommandContext } from './context.ts';
 import { usageError } from './cliError.ts';
 
 export async function owner({ ctx, action, name, users }: { ctx: CommandContext; action: string; name: string | undefined; users: string[] }): Promise<number> {
   if (!name) throw usageError('owner needs a package name: owner list|add|remove NAME [USER…]');
-  const { registry, token } = await ctx.session();
-  const api = apiClient({ registry, token, http: ctx.http, index: ctx.index(registry) });
+  const api = await ctx.api();
   const p = `packages/${encodeURIComponent(name)}/owners`;
   if (action === 'list') {
-    const { data } = await api.call<unknown>('GET', p, { auth: token !== undefined });
+    const { data } = await api.call<unknown>('GET', p, { auth: (await ctx.session()).token !== undefined });
     if (ctx.json) ctx.out(JSON.stringify(data));
     else for (const u of ownerNames(data)) ctx.out(u);
     return 0;

@@ -3,7 +3,6 @@
  * upload as application/gzip with a progress bar on a TTY, print the published index line.
  */
 import path from 'node:path';
-import { apiClient } from './apiClient.ts';
 import type { CommandContext } from './context.ts';
 import { packDirectory } from './packDirectory.ts';
 import { progress } from './progress.ts';
@@ -17,8 +16,7 @@ export async function publish({ ctx, dir, dryRun = false }: { ctx: CommandContex
     ctx.info(`${label}: ${packed.files.length} files, ${packed.unpackedBytes} bytes unpacked, ${packed.tarball.length} bytes packed (dry run, nothing uploaded)`);
     return 0;
   }
-  const { registry, token } = await ctx.session();
-  const api = apiClient({ registry, token, http: ctx.http, index: ctx.index(registry) });
+  const api = await ctx.api();
   const showBar = ctx.stderr.isTTY === true && !ctx.quiet;
   const bar = progress({ stream: ctx.stderr, label: `uploading ${label}`, total: packed.tarball.length, enabled: showBar });
   let shown = 0;

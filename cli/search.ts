@@ -1,5 +1,4 @@
 /** `raven-pkg search QUERY`: the API's search, one line per package. */
-import { apiClient } from './apiClient.ts';
 import type { CommandContext } from './context.ts';
 
 interface Hit {
@@ -11,8 +10,7 @@ interface Hit {
 }
 
 export async function search({ ctx, query, limit }: { ctx: CommandContext; query: string; limit?: number }): Promise<number> {
-  const { registry, token } = await ctx.session();
-  const api = apiClient({ registry, token, http: ctx.http, index: ctx.index(registry) });
+  const api = await ctx.api();
   const qs = new URLSearchParams({ q: query });
   if (limit) qs.set('per_page', String(limit));
   const { data } = await api.call<unknown>('GET', `search?${qs}`, { auth: false });

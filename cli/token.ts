@@ -1,5 +1,4 @@
 /** `raven-pkg token list`, `token create NAME [--scope S]… [--package P]… [--expires-at T]`, `token revoke ID`. */
-import { apiClient } from './apiClient.ts';
 import type { CommandContext } from './context.ts';
 import { usageError } from './cliError.ts';
 
@@ -8,8 +7,7 @@ export const TOKEN_SCOPES = ['publish-new', 'publish-update', 'yank', 'change-ow
 export async function token({ ctx, action, arg, scopes, packages, expiresAt }: {
   ctx: CommandContext; action: string | undefined; arg: string | undefined; scopes: string[]; packages: string[]; expiresAt?: string;
 }): Promise<number> {
-  const { registry, token: bearer } = await ctx.session();
-  const api = apiClient({ registry, token: bearer, http: ctx.http, index: ctx.index(registry) });
+  const api = await ctx.api();
   if (action === 'list') {
     const { data } = await api.call<unknown>('GET', 'users/me/tokens');
     if (ctx.json) return ctx.out(JSON.stringify(data)), 0;

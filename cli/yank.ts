@@ -1,5 +1,4 @@
 /** `raven-pkg yank NAME@VERSION` and `unyank NAME@VERSION` (`undo`). */
-import { apiClient } from './apiClient.ts';
 import type { CommandContext } from './context.ts';
 import { parseSpec } from './parseSpec.ts';
 import { usageError } from './cliError.ts';
@@ -7,8 +6,7 @@ import { usageError } from './cliError.ts';
 export async function yank({ ctx, spec, undo = false }: { ctx: CommandContext; spec: string; undo?: boolean }): Promise<number> {
   const { name, range } = parseSpec(spec);
   if (!range) throw usageError(`${undo ? 'unyank' : 'yank'} needs NAME@VERSION`);
-  const { registry, token } = await ctx.session();
-  const api = apiClient({ registry, token, http: ctx.http, index: ctx.index(registry) });
+  const api = await ctx.api();
   const p = `packages/${encodeURIComponent(name)}/${encodeURIComponent(range)}`;
   await (undo ? api.call('PUT', `${p}/unyank`) : api.call('DELETE', p));
   ctx.info(`${undo ? 'unyanked' : 'yanked'} ${name}@${range}`);

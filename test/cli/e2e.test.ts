@@ -211,3 +211,35 @@ describe('raven-pkg end to end against the registry server', () => {
     }
   });
 });
+
+describe('raven-pkg refreshes an expired access token', () => {
+  let root: string;
+  let reg: RegistryProcess | undefined;
+
+  beforeAll(async () => {
+    root = await mkdtemp(path.join(os.tmpdir(), 'raven-e2e-refresh-'));
+    reg = await startRegistry({ dataDir: path.join(root, 'data'), env: { ACCESS_TOKEN_TTL_SECONDS: '1' } });
+  });
+  afterAll(async () => {
+    await reg?.stop();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('trades the stored refresh token for a new one when the server says token_expired', async () => {
+    const env = { HOME: root, XDG_CONFIG_HOME: path.join(root, 'cfg'), XDG_CACHE_HOME: path.join(root, 'cache'), RAVEN_REGISTRY: reg!.url };
+    const r = await runCli(['register', '--username', 'bob', '--email', 'bob@example.com'], { cwd: root, env, stdin: 'a long enough password\n' });
+    expect(r.code).toBe(0);
+    const file = path.join(root, 'cfg', 'raven', 'credentials.toml');
+    const before = await readFile(file, 'utf8');
+    // access TTL 1 s plus the server's 5 s clock tolerance
+    await new Promise((res) => setTimeout(res, 7000));
+    reg!.log.length = 0;
+    const t = await runCli(['token', 'list'], { cwd: root, env });
+    expect(t.stderr).toBe('');
+    expect(t.code).toBe(0);
+    expect(reg!.log.filter((l) => l.url.startsWith('/api/')).map((l) => `${l.method} ${l.url} ${l.status}`)).toEqual([
+      'GET /api/v1/users/me/tokens 401', 'POST /api/v1/auth/refresh 200', 'GET /api/v1/users/me/tokens 200',
+    ]);
+    expect(await readFile(file, 'utf8')).not.toBe(before);
+  });
+});
