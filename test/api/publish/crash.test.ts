@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort, waitForHttp } from '../../../bench/support/processTree.ts';
+import { freePort } from '../../../bench/support/processTree.ts';
 import { packageTarball } from '../../support/tarballs.ts';
 
 const BIN = path.resolve('bin/raven-registry.js');
@@ -39,10 +39,19 @@ async function startServer(): Promise<{ url: string; child: ChildProcess; output
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const url = `http://127.0.0.1:${port}`;
-  try {
-    await waitForHttp(`${url}/health`, 60_000);
-  } catch (e) {
-    throw new Error(`server did not start: ${out}\n${String(e)}`);
+  // Each probe has its own timeout: the server binds its port before its stores are open, and a
+  // request accepted in that window would otherwise wait forever.
+  const end = Date.now() + 90_000;
+  for (;;) {
+    try {
+      const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) });
+      await res.arrayBuffer();
+      if (res.status === 200) break;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > end || child.exitCode !== null) throw new Error(`server did not start: ${out}`);
+    await new Promise((r) => setTimeout(r, 200));
   }
   return { url, child, output: () => out };
 }
@@ -95,8 +104,12 @@ describe('publish under SIGKILL', () => {
         }
       }
     };
-    const workers = [0, 1, 2, 3].map((w) => worker(w));
-    while (acked.size < 40) await new Promise((r) => setTimeout(r, 5));
+    let failed: unknown;
+    const workers = [0, 1, 2, 3].map((w) => worker(w).catch((e: unknown) => {
+      failed ??= e;
+    }));
+    while (acked.size < 40 && !failed) await new Promise((r) => setTimeout(r, 5));
+    if (failed) throw new Error(`publish loop failed before the kill: ${String(failed)}\n${first.output()}`);
     killed = true;
     first.child.kill('SIGKILL');
     await new Promise((r) => first.child.once('exit', r));
