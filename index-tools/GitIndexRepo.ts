@@ -259,10 +259,21 @@ export class GitIndexRepo implements IndexRepo {
 
   private async commitRemote(ops: IndexOp[], remote: RemoteSync): Promise<BatchResult & { base: string | undefined }> {
     return this.lock.withLock(async () => {
-      let base = await this.lock.read();
+      const local = await this.lock.read();
+      let base = local;
       for (let attempt = 0; attempt < this.o.maxAttempts; attempt++) {
         const res = await applyBatch({ trees: this.trees, base, ops, author: this.o.author, now: this.o.now });
-        if (!res.commit) return { ...res, base };
+        if (!res.commit) {
+          // Nothing to push after a rebase (e.g. the other instance wrote the same config.json, or
+          // every op became version_exists): still adopt the fetched remote head, or this repo
+          // would stay behind — or, on a first start, without any commit at all.
+          if (base && base !== local) {
+            await this.lock.writeLocked(base);
+            await writeInfoRefs({ gitdir: this.gitdir, ref: this.ref, oid: base });
+            void this.noteHead(base);
+          }
+          return { ...res, base };
+        }
         if ((await remote.push(res.commit, base)) === 'ok') {
           await this.lock.writeLocked(res.commit);
           await writeInfoRefs({ gitdir: this.gitdir, ref: this.ref, oid: res.commit });

@@ -71,6 +71,15 @@ describe('HttpRemoteSync', () => {
     expect(await remote.fetchHead()).toBe(head);
   });
 
+  it('two instances starting at once on an empty remote both end up on the one initial commit', async () => {
+    const url = await host.createRepo(`r${repoN++}`);
+    const [a, b] = await Promise.all([writer(url), writer(url)]);
+    const remoteHead = git(remoteDir(url), 'rev-parse', 'main').trim();
+    expect(await a.repo.head()).toBe(remoteHead);
+    expect(await b.repo.head()).toBe(remoteHead);
+    expect(git(remoteDir(url), 'rev-list', '--count', 'main').trim()).toBe('1');
+  });
+
   it('answers rejected (not an error) when the remote moved, and pushes nothing', async () => {
     const url = await host.createRepo(`r${repoN++}`);
     const a = await writer(url);
