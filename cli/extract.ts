@@ -79,21 +79,34 @@ export async function extract({ projectDir, packages }: { projectDir: string; pa
   return { extracted: changed.map((p) => p.name).sort(), removed, unchanged: unchanged.sort() };
 }
 
-/** Validate every entry, then extract `{name}-{version}/…` into `dest` with the top folder stripped. */
+/**
+ * Extract `{name}-{version}/…` into `dest` with the top folder stripped, in one pass: each entry
+ * is checked by the server's rules in tar's filter, before anything of it is written; a refused
+ * entry is never written and fails the package (dest is inside the staging folder, which the
+ * caller removes).
+ */
 async function extractOne(p: VerifiedTarball, dest: string): Promise<void> {
   const topFolder = `${p.name}-${p.version}`;
   const seen = new TarPathSet();
   let failure: unknown;
+  await mkdir(dest, { recursive: true });
   try {
-    await tar.t({
+    await tar.x({
       file: p.file,
+      cwd: dest,
+      strip: 1,
       strict: true,
-      onReadEntry: (entry) => {
-        if (failure) return;
+      preservePaths: false,
+      preserveOwner: false,
+      filter: (entryPath, entry) => {
+        if (failure) return false;
+        const e = entry as { type?: string; size?: number; linkpath?: string };
         try {
-          seen.add(tarEntryRules({ header: { path: entry.path, type: entry.type, size: entry.size ?? 0, linkpath: entry.linkpath }, topFolder }));
-        } catch (e) {
-          failure = e;
+          seen.add(tarEntryRules({ header: { path: entryPath, type: e.type ?? 'File', size: e.size ?? 0, linkpath: e.linkpath }, topFolder }));
+          return true;
+        } catch (err) {
+          failure = err;
+          return false;
         }
       },
     });
@@ -104,15 +117,4 @@ async function extractOne(p: VerifiedTarball, dest: string): Promise<void> {
     const msg = failure instanceof RegistryError ? failure.message : String(failure);
     throw cliError('invalid_tarball', `${p.name}@${p.version}: ${msg}`, 'local');
   }
-  await mkdir(dest, { recursive: true });
-  await tar.x({
-    file: p.file,
-    cwd: dest,
-    strip: 1,
-    strict: true,
-    preservePaths: false,
-    preserveOwner: false,
-    // Entries already passed the rules; the filter is a second fence.
-    filter: (_path, entry) => 'type' in entry && (entry.type === 'File' || entry.type === 'OldFile' || entry.type === 'ContiguousFile' || entry.type === 'Directory'),
-  });
 }

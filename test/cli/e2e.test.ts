@@ -177,6 +177,7 @@ describe('raven-pkg end to end against the registry server', () => {
     expect(t.stdout.trim().length).toBeGreaterThan(10);
     const s = await cli(['search', 'mid'], root);
     expect(s.code).toBe(0);
+    expect(s.stdout).toContain('mid = "1.0.0"  # mid for the e2e test');
     const missing = await cli(['yank', 'nosuchpkg@1.0.0'], root);
     expect(missing.code).toBe(6);
   });
