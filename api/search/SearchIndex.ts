@@ -200,7 +200,8 @@ export class SearchIndex {
     let m = 0;
     if (terms.length === 0) {
       const base = category ? this.#category.get(category) : keyword ? this.#keywordExact.get(keyword) : undefined;
-      if (base) for (const id of base) { if (passes(id)) out[m++] = id; }
+      // The base list already satisfies its own filter; only the other one reads the record.
+      if (base) for (const id of base) { if (!(category && keyword) || passes(id)) out[m++] = id; }
       else if (!category && !keyword) for (let d = 0; d < n; d++) { if (this.#docs[d]) out[m++] = d; }
       return { ids: out.subarray(0, m) };
     }
@@ -227,8 +228,14 @@ export class SearchIndex {
     });
     // acc > 0 only for live packages (a removed one left every posting list), so without a
     // filter the records need not be looked at.
-    if (category || keyword) for (let d = 0; d < n; d++) { if (acc[d]! > 0 && passes(d)) out[m++] = d; }
-    else for (let d = 0; d < n; d++) if (acc[d]! > 0) out[m++] = d;
+    if (category || keyword) {
+      // Filters through their posting lists (a mark per package), not by reading records.
+      const want = (category ? 1 : 0) + (keyword ? 1 : 0);
+      cur.fill(0, 0, n);
+      if (category) this.#category.forEach(category, (id) => { cur[id]!++; });
+      if (keyword) this.#keywordExact.forEach(keyword, (id) => { cur[id]!++; });
+      for (let d = 0; d < n; d++) if (acc[d]! > 0 && cur[d] === want) out[m++] = d;
+    } else for (let d = 0; d < n; d++) if (acc[d]! > 0) out[m++] = d;
     return { ids: out.subarray(0, m), tiers: acc };
   }
 
