@@ -8,6 +8,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 
@@ -18,9 +19,18 @@ async function writeAtomic(file: string, content: string): Promise<void> {
   await fsp.rename(tmp, file);
 }
 
-/** `info/refs` for a repository whose only ref is `ref` at `oid`. */
+/** `info/refs` for a repository whose only ref is `ref` at `oid` (synchronous: it is on the commit path). */
 export async function writeInfoRefs(args: { gitdir: string; ref: string; oid: string }): Promise<void> {
-  await writeAtomic(path.join(args.gitdir, 'info', 'refs'), `${args.oid}\t${args.ref}\n`);
+  const file = path.join(args.gitdir, 'info', 'refs');
+  const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    fs.writeFileSync(tmp, `${args.oid}\t${args.ref}\n`);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(tmp, `${args.oid}\t${args.ref}\n`);
+  }
+  fs.renameSync(tmp, file);
 }
 
 /** `objects/info/packs` from the packs present now (the format `git update-server-info` writes). */

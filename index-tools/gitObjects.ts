@@ -6,7 +6,7 @@
  * here byte-exactly, so the objects are the ones `git` itself would write.
  */
 import { createHash } from 'node:crypto';
-import fsp from 'node:fs/promises';
+import fs from 'node:fs';
 import path from 'node:path';
 import { deflateSync, inflateSync } from 'node:zlib';
 import { GitCatFileBatch } from './gitCatFileBatch.ts';
@@ -102,7 +102,11 @@ export class ObjectStore {
     return path.join(this.gitdir, 'objects', oid.slice(0, 2), oid.slice(2));
   }
 
-  /** Write one object as a loose object (a no-op in effect when it already exists). */
+  /**
+   * Write one object as a loose object (a no-op in effect when it already exists).
+   * Synchronous file calls on purpose: a commit writes ~5 small files, and on a busy machine
+   * each threadpool round trip costs far more than the write itself.
+   */
   async write(type: ObjectType, content: Uint8Array): Promise<string> {
     const header = Buffer.from(`${type} ${content.length}\0`);
     const oid = createHash('sha1').update(header).update(content).digest('hex');
@@ -110,18 +114,18 @@ export class ObjectStore {
     const deflated = deflateSync(Buffer.concat([header, content]), { level: 1 });
     const tmp = path.join(dir, `tmp_obj_${process.pid}_${++this.tmpCounter}`);
     if (!this.knownDirs.has(dir)) {
-      await fsp.mkdir(dir, { recursive: true });
+      fs.mkdirSync(dir, { recursive: true });
       this.knownDirs.add(dir);
     }
     try {
-      await fsp.writeFile(tmp, deflated, { mode: 0o444 });
+      fs.writeFileSync(tmp, deflated, { mode: 0o444 });
     } catch (e) {
       // `git repack`/`prune-packed` may have removed the fan-out directory meanwhile.
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-      await fsp.mkdir(dir, { recursive: true });
-      await fsp.writeFile(tmp, deflated, { mode: 0o444 });
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(tmp, deflated, { mode: 0o444 });
     }
-    await fsp.rename(tmp, this.loosePath(oid));
+    fs.renameSync(tmp, this.loosePath(oid));
     return oid;
   }
 
@@ -129,7 +133,7 @@ export class ObjectStore {
   async read(oid: string): Promise<{ type: ObjectType; content: Buffer }> {
     if (oid === EMPTY_TREE) return { type: 'tree', content: Buffer.alloc(0) };
     try {
-      const raw = inflateSync(await fsp.readFile(this.loosePath(oid)));
+      const raw = inflateSync(fs.readFileSync(this.loosePath(oid)));
       const nul = raw.indexOf(0);
       const [type] = raw.toString('latin1', 0, nul).split(' ');
       return { type: type as ObjectType, content: raw.subarray(nul + 1) };

@@ -32,7 +32,7 @@ describe('FsBlobStore', () => {
     const chunks: Buffer[] = [];
     for await (const c of (await blobs.stream(key))!) chunks.push(c as Buffer);
     expect(Buffer.concat(chunks)).toEqual(a);
-    expect(await blobs.stat(key)).toEqual({ size: a.length });
+    expect(await blobs.stat(key)).toMatchObject({ size: a.length });
     const keys: string[] = [];
     for await (const k of blobs.list()) keys.push(k);
     expect(keys.sort()).toEqual(['foo/foo-1.0.0.readme.md', 'foo/foo-1.0.0.tar.gz']);
