@@ -54,6 +54,8 @@ export async function serve(env: Record<string, string | undefined>): Promise<Ru
     rateLimits: openRateLimitStore({ config }),
   };
   const app = createApp(deps);
+  // Build the search index now rather than on the first search (a large index takes a while to walk).
+  void deps.search?.ready().catch((e) => console.error('[raven] search index build failed:', e));
   server.on('request', staticFastPath({ cache: deps.staticIndex!, fallback: getRequestListener(app.fetch) }));
 
   let stopping: Promise<void> | undefined;
