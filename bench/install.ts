@@ -105,8 +105,8 @@ try {
     const r = await runCli(['install', '--json'], { cwd: proj, env });
     const ms = performance.now() - t;
     if (r.code !== 0) throw new Error(`${label} install failed: ${r.stderr}`);
-    const out = JSON.parse(r.stdout) as { packages: unknown[]; http: Stats; timings: Record<string, number> };
-    return { label, ms, packages: out.packages.length, ...out.http, timings: out.timings };
+    const out = JSON.parse(r.stdout) as { packages: unknown[]; http: Stats; timings: Record<string, number>; indexLevels: number };
+    return { label, ms, packages: out.packages.length, ...out.http, timings: out.timings, levels: out.indexLevels };
   };
   const cold = await run('cold (empty cache)');
   await rm(path.join(proj, 'raven_packages'), { recursive: true });
@@ -121,7 +121,7 @@ try {
     const indexReqs = r.requests - r.downloads;
     console.log(`| ${r.label} | ${r.ms.toFixed(0)} | ${(r.ms / refMs).toFixed(2)} | ${r.requests} | ${(indexReqs / r.packages).toFixed(3)} | ${r.notModified} | ${(r.downloads / r.packages).toFixed(3)} | ${r.bytesIn} | ${r.timings.index}/${r.timings.resolve}/${r.timings.download}/${r.timings.extract} |`);
   }
-  console.log(`\ncold: ${cold.requests - cold.downloads} index requests for ${cold.packages} packages (incl. config.json) → ${((cold.requests - cold.downloads - 1) / cold.packages).toFixed(3)} package-file requests per package; ${cold.downloads} downloads`);
+  console.log(`\ncold: ${cold.requests - cold.downloads} index requests for ${cold.packages} packages (incl. config.json) → ${((cold.requests - cold.downloads - 1) / cold.packages).toFixed(3)} package-file requests per package in ${cold.levels} breadth-first rounds (graph of ${LAYERS} layers); ${cold.downloads} downloads`);
   console.log(`warm: ${warm.downloads} downloads, ${warm.conditional}/${warm.requests} requests conditional, ${warm.notModified} answered 304, ${warm.bytesIn} body bytes`);
   console.log(`load average at the end: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} (2 cores shared with other work)`);
 } finally {

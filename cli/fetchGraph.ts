@@ -10,11 +10,13 @@ import { activeDeps } from './activeDeps.ts';
 import type { RootRequirement } from './resolve.ts';
 import type { SparseIndexClient } from './sparseIndexClient.ts';
 
-export async function fetchGraph({ index, root, locked = new Map(), onFetched }: {
+export async function fetchGraph({ index, root, locked = new Map(), onFetched, onLevel }: {
   index: SparseIndexClient;
   root: readonly RootRequirement[];
   locked?: ReadonlyMap<string, string>;
   onFetched?: (name: string) => void;
+  /** Called once per breadth-first level (one parallel round of requests) with its size. */
+  onLevel?: (names: number) => void;
 }): Promise<Map<string, IndexEntry[] | undefined>> {
   const files = new Map<string, IndexEntry[] | undefined>();
   const reqs = new Map<string, Set<string>>();
@@ -48,6 +50,7 @@ export async function fetchGraph({ index, root, locked = new Map(), onFetched }:
   while (level.size > 0) {
     const names = [...level];
     level = new Set();
+    onLevel?.(names.length);
     const got = await Promise.all(names.map((n) => index.packageFile(n)));
     names.forEach((n, i) => {
       files.set(n, got[i]);

@@ -27,6 +27,8 @@ export interface InstallResult extends ExtractResult {
   lockChanged: boolean;
   /** Milliseconds per phase: index reads, resolution, downloads, extraction. */
   timings: { index: number; resolve: number; download: number; extract: number };
+  /** Breadth-first levels of package-file requests (parallel rounds; config.json rides with the first). */
+  indexLevels: number;
 }
 
 export async function install({ projectDir, index, http, cacheDir, frozen = false, stderr, showProgress }: {
@@ -52,10 +54,11 @@ export async function install({ projectDir, index, http, cacheDir, frozen = fals
     t = now;
     return ms;
   };
+  let indexLevels = 0;
   const bar = progress({ stream: stderr, label: 'resolving', enabled: showProgress });
   const [config, files] = await Promise.all([
     index.config(),
-    fetchGraph({ index, root, locked, onFetched: () => bar.tick() }),
+    fetchGraph({ index, root, locked, onFetched: () => bar.tick(), onLevel: () => void indexLevels++ }),
   ]);
   bar.done();
   const indexMs = lap();
@@ -93,5 +96,5 @@ export async function install({ projectDir, index, http, cacheDir, frozen = fals
     await writeFile(tmp, lockText);
     await rename(tmp, lockPath);
   }
-  return { ...result, packages, lockChanged, timings: { index: indexMs, resolve: resolveMs, download: downloadMs, extract: extractMs } };
+  return { ...result, packages, lockChanged, timings: { index: indexMs, resolve: resolveMs, download: downloadMs, extract: extractMs }, indexLevels };
 }

@@ -8,7 +8,7 @@ export async function installCommand({ ctx, frozen }: { ctx: CommandContext; fro
   const r = await install({ projectDir: ctx.cwd, index: ctx.index(registry), http: ctx.http, cacheDir: ctx.cacheDir, frozen, stderr: ctx.stderr, showProgress: ctx.stderr.isTTY === true && !ctx.quiet });
   const s = ctx.http.stats;
   if (ctx.json) {
-    ctx.out(JSON.stringify({ packages: [...r.packages.values()].map((e) => ({ name: e.name, version: e.vers })), extracted: r.extracted, removed: r.removed, unchanged: r.unchanged, lockChanged: r.lockChanged, timings: r.timings, http: s }));
+    ctx.out(JSON.stringify({ packages: [...r.packages.values()].map((e) => ({ name: e.name, version: e.vers })), extracted: r.extracted, removed: r.removed, unchanged: r.unchanged, lockChanged: r.lockChanged, timings: r.timings, indexLevels: r.indexLevels, http: s }));
   } else {
     ctx.info(`${r.packages.size} packages: ${r.extracted.length} installed, ${r.unchanged.length} unchanged, ${r.removed.length} removed${r.lockChanged ? ', raven.lock updated' : ''} (${s.requests} requests, ${s.notModified} not modified, ${s.downloads} downloads, ${Date.now() - started} ms)`);
   }

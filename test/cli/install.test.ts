@@ -66,6 +66,9 @@ describe('install (static registry over loopback HTTP)', () => {
     expect(server.log.length).toBeGreaterThan(0);
     expect(server.log.every((l) => l.conditional && l.status === 304)).toBe(true);
     expect(server.log.some((l) => l.url.startsWith('/blobs/'))).toBe(false);
+    // alpha → {beta, gamma} → (beta again): two breadth-first rounds for a graph of depth 2
+    const j = await runCli(['install', '--json'], { cwd: dir, env });
+    expect(JSON.parse(j.stdout).indexLevels).toBe(2);
     expect(await readFile(path.join(dir, 'raven.lock'), 'utf8')).toBe(lockBefore);
     expect(await readFile(path.join(dir, 'raven_packages', 'alpha', 'raven.toml'), 'utf8')).toContain('version = "1.1.0"');
   });
