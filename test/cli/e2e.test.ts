@@ -98,6 +98,7 @@ describe('raven-pkg end to end against the registry server', () => {
     const dir = await project('app', { top: '^1.0.0' });
     const r = await cli(['install'], dir);
     expect(r.stderr).toContain('3 packages');
+    expect(r.stderr).not.toContain('\r'); // piped: no progress bars
     expect(r.code).toBe(0);
     const expected = [
       '# raven.lock: written by raven-pkg install. Do not edit by hand.', 'version = 1', '',
@@ -175,6 +176,24 @@ describe('raven-pkg end to end against the registry server', () => {
     const t = await cli(['token', 'create', 'ci', '--scope', 'publish-update'], root);
     expect(t.code).toBe(0);
     expect(t.stdout.trim().length).toBeGreaterThan(10);
+    const listed = await cli(['token', 'list', '--json'], root);
+    const tokens = JSON.parse(listed.stdout);
+    const list = (Array.isArray(tokens) ? tokens : tokens.tokens) as { id?: string; token_id?: string; name: string }[];
+    const ci = list.find((x) => x.name === 'ci')!;
+    expect(ci).toBeDefined();
+    expect((await cli(['token', 'revoke', String(ci.id ?? ci.token_id)], root)).code).toBe(0);
+    // the API token works for the API until revoked; revoked it is refused (exit 6)
+    const revoked = await cli(['yank', 'top@1.0.0'], root, { RAVEN_TOKEN: t.stdout.trim() });
+    expect(revoked.code).toBe(6);
+
+    const carolCfg = { XDG_CONFIG_HOME: path.join(root, 'cfg-carol') };
+    expect((await cli(['register', '--username', 'carol', '--email', 'carol@example.com'], root, carolCfg, 'another fine password\n')).code).toBe(0);
+    expect((await cli(['owner', 'add', 'top', 'carol'], root)).code).toBe(0);
+    expect((await cli(['owner', 'list', 'top'], root)).stdout.split('\n').filter(Boolean).sort()).toEqual(['alice', 'carol']);
+    expect((await cli(['owner', 'remove', 'top', 'carol'], root)).code).toBe(0);
+    expect((await cli(['owner', 'list', 'top'], root)).stdout.trim()).toBe('alice');
+    const notOwner = await cli(['yank', 'top@1.0.0'], root, carolCfg);
+    expect(notOwner.code).toBe(6);
     const s = await cli(['search', 'mid'], root);
     expect(s.code).toBe(0);
     expect(s.stdout).toContain('mid = "1.0.0"  # mid for the e2e test');
