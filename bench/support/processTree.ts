@@ -23,7 +23,8 @@ export async function waitForHttp(url: string, timeoutMs = 60_000): Promise<void
   let last: unknown;
   while (Date.now() < end) {
     try {
-      const r = await fetch(url);
+      // A per-attempt timeout: a server may accept connections before it answers them.
+      const r = await fetch(url, { signal: AbortSignal.timeout(2000) });
       await r.arrayBuffer();
       if (r.status < 500) return;
     } catch (e) {
