@@ -167,7 +167,8 @@ export class StaticIndexCache {
   private async read(p: string): Promise<Entry | undefined> {
     if (!StaticIndexCache.isIndexPath(p)) return undefined;
     const head = await this.index.head();
-    const file = await this.index.readFile(p);
+    // Read the file at that same commit, so Last-Modified is never older than the content.
+    const file = await this.index.readFile(p, head);
     if (!file) return undefined;
     const timed = this.index as IndexRepo & { commitTime?: (c: string) => Promise<number> };
     const commitMs = timed.commitTime ? (await timed.commitTime(head)) * 1000 : Date.now();

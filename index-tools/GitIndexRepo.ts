@@ -210,14 +210,15 @@ export class GitIndexRepo implements IndexRepo {
     await this.queue.idle();
     await this.noting;
     await this.repacking;
+    this.trees.objects.close(); // the `git cat-file --batch` reader, if one was started
   }
 
-  /** Repack now (what the periodic background repack does). */
   /** Live writer numbers for /metrics. */
   stats(): IndexRepoStats {
     return { queueDepth: this.queue.depth };
   }
 
+  /** Repack now (what the periodic background repack does). */
   async repack(): Promise<void> {
     await repackIndex({ gitdir: this.gitdir });
   }

@@ -44,8 +44,8 @@ export interface IndexRepo {
   head(): Promise<string>;
   /** All lines of a package (publish order), or undefined when the package does not exist. */
   readPackage(name: string): Promise<IndexEntry[] | undefined>;
-  /** A file of HEAD's tree by index path (`config.json`, `ra/ve/raven-ui`), or undefined. */
-  readFile(path: string): Promise<IndexFile | undefined>;
+  /** A file of HEAD's tree (or of `commit`) by index path (`config.json`, `ra/ve/raven-ui`), or undefined. */
+  readFile(path: string, commit?: string): Promise<IndexFile | undefined>;
   /**
    * Append one version line. Resolves after the commit that contains it is the branch head.
    * Throws RegistryError('version_exists') when name@vers (ignoring build metadata) is present.

@@ -37,7 +37,12 @@ export function staticReadRoutes(deps: AppDeps): Hono {
   const gitdir = path.resolve(deps.indexGitDir);
 
   const indexFile = async (c: Context) => {
-    const p = decodeURIComponent(c.req.path.slice('/index/'.length));
+    let p: string;
+    try {
+      p = decodeURIComponent(c.req.path.slice('/index/'.length));
+    } catch {
+      return errorResponse(c, 'not_found', 'no such index file');
+    }
     return toResponse(await cache.respond({
       method: c.req.method,
       path: p,
@@ -49,7 +54,12 @@ export function staticReadRoutes(deps: AppDeps): Hono {
   r.on(['GET', 'HEAD'], '/index/*', indexFile);
 
   r.on(['GET', 'HEAD'], '/blobs/*', async (c) => {
-    const key = parseBlobKey(decodeURIComponent(c.req.path.slice('/blobs/'.length)));
+    let key;
+    try {
+      key = parseBlobKey(decodeURIComponent(c.req.path.slice('/blobs/'.length)));
+    } catch {
+      key = undefined;
+    }
     if (!key) return errorResponse(c, 'not_found', 'no such blob');
     const url = deps.blobs.publicUrl(key);
     if (url) return c.redirect(url, 302);
