@@ -45,6 +45,10 @@ const EVIL_README = `# Evil readme
 Plain text after the attacks.
 `;
 
+/** Downloads n days ago in the seeded history (n = 1…60). */
+const HISTORY = (n: number) => 2 + ((n * 7) % 5) + Math.round(40 * Math.exp(-n / 8)); // growing: trending
+const HISTORY_TOTAL = Array.from({ length: 60 }, (_, k) => HISTORY(k + 1)).reduce((a, b) => a + b, 0);
+
 describe.skipIf(!chromiumBin.enabled)('web site in Chromium', () => {
   let t: TestApp;
   let server: ServerType;
@@ -75,6 +79,9 @@ describe.skipIf(!chromiumBin.enabled)('web site in Chromium', () => {
       expect([200, 302, 307]).toContain(res.status);
     }
     await t.deps.downloads!.flush();
+    // Two months of earlier history, so the chart has a shape (written as the counter would).
+    const day = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
+    await t.deps.meta.addDownloads(Array.from({ length: 60 }, (_, k) => ({ packageName: 'raven-charts', version: '1.0.0', day: day(k + 1), count: HISTORY(k + 1) })));
 
     server = await new Promise<ServerType>((resolve) => {
       const s = serve({ fetch: t.app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
@@ -110,6 +117,7 @@ describe.skipIf(!chromiumBin.enabled)('web site in Chromium', () => {
     const { page, outside } = await watchedPage();
     await page.goto(`${base}/`);
     await page.locator('#recent').getByText('evil-readme').waitFor();
+    expect(await page.locator('#trending a.name').allTextContents()).toEqual(['raven-charts']);
     expect(await page.locator('#totals .stat b').first().textContent()).toBe('3');
     await page.screenshot({ path: path.join(ARTIFACTS, 'home.png'), fullPage: true });
     expect(outside).toEqual([]);
@@ -137,7 +145,7 @@ describe.skipIf(!chromiumBin.enabled)('web site in Chromium', () => {
     // 90 bars; today's holds the 7 downloads.
     expect(await page.locator('#chart svg rect.bar').count()).toBe(90);
     expect(await page.locator('#chart svg rect.bar').last().locator('title').textContent()).toMatch(/: 7$/);
-    expect(await page.locator('#chart figcaption').textContent()).toContain('7 downloads');
+    expect(await page.locator('#chart figcaption').textContent()).toContain(`${7 + HISTORY_TOTAL} downloads in the last 90 days`);
     expect(await page.locator('#dependents').textContent()).toContain('chart-themes');
     expect(await page.locator('#owners').textContent()).toContain('alice');
     await page.screenshot({ path: path.join(ARTIFACTS, 'package.png'), fullPage: true });
