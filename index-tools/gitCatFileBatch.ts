@@ -39,13 +39,28 @@ export class GitCatFileBatch {
     child.on('exit', (code) => fail(`exited with ${code}`));
     child.on('error', (e) => fail(e.message));
     child.stdin.on('error', () => undefined); // reported through 'exit'
-    // Never keep the process alive just for this helper; stdin EOF at exit ends git.
-    child.unref();
-    (child.stdout as unknown as { unref?: () => void }).unref?.();
     (child.stderr as unknown as { unref?: () => void }).unref?.();
     (child.stdin as unknown as { unref?: () => void }).unref?.();
     this.child = child;
+    this.setRef(false);
     return child;
+  }
+
+  /**
+   * Keep the process alive only while a read is waiting for its answer: an idle reader must not
+   * hold a CLI open (stdin EOF at exit ends git), a pending one must (or node exits mid-await).
+   */
+  private setRef(on: boolean): void {
+    const c = this.child;
+    if (!c) return;
+    const out = c.stdout as unknown as { ref?: () => void; unref?: () => void };
+    if (on) {
+      c.ref();
+      out.ref?.();
+    } else {
+      c.unref();
+      out.unref?.();
+    }
   }
 
   private onData(d: Buffer): void {
@@ -59,6 +74,7 @@ export class GitCatFileBatch {
         this.buf = this.buf.subarray(nl + 1);
         this.waiters.shift();
         w.resolve(undefined);
+        if (!this.waiters.length) this.setRef(false);
         continue;
       }
       const [, type, sizeStr] = header.split(' ');
@@ -69,6 +85,7 @@ export class GitCatFileBatch {
       this.waiters.shift();
       w.resolve({ type: type!, content });
     }
+    if (!this.waiters.length) this.setRef(false);
   }
 
   /** The object, or undefined when git does not have it. */
@@ -76,6 +93,7 @@ export class GitCatFileBatch {
     if (!/^[0-9a-f]{40}$/.test(oid)) return Promise.reject(new Error(`not an object id: ${oid}`));
     const child = this.child ?? this.start();
     return new Promise((resolve, reject) => {
+      if (!this.waiters.length) this.setRef(true);
       this.waiters.push({ oid, resolve, reject });
       child.stdin.write(`${oid}\n`);
     });
