@@ -12,8 +12,8 @@ import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { genIndex } from './support/genIndex.ts';
-import { startRegistryServer, type ServerHandle } from './support/registryServer.ts';
-import { REPO_ROOT } from './support/staticTree.ts';
+import { freePort, startProcess, type Started } from './support/processTree.ts';
+import { REGISTRY_BIN, REPO_ROOT } from './support/staticTree.ts';
 import { fmt, ratio, summarize, table } from './support/stats.ts';
 import { packageTarball } from '../test/support/tarballs.ts';
 
@@ -35,6 +35,32 @@ const HIGH = '1000000000';
 const WORK = path.join(REPO_ROOT, 'bench', '.work', 'publish');
 
 interface Run { label: string; n: number; seconds: number; perSecond: number; p50: number; p99: number; failures: number }
+
+interface ServerHandle { url: string; proc: Started; stop(): Promise<void> }
+
+/** The real server on `dataDir`. Each /health probe has its own timeout: the server binds its port before its stores are open. */
+async function startServer(dataDir: string, env: Record<string, string>): Promise<ServerHandle> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const proc = startProcess(process.execPath, [REGISTRY_BIN, 'serve'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, PUBLIC_URL: url, ...env },
+  });
+  const end = Date.now() + 180_000;
+  for (;;) {
+    try {
+      const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) });
+      await res.arrayBuffer();
+      if (res.status === 200) break;
+    } catch { /* not up yet */ }
+    if (Date.now() > end || proc.child.exitCode !== null) {
+      await proc.stop();
+      throw new Error(`server did not start:\n${proc.output()}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { url, proc, stop: () => proc.stop() };
+}
 
 async function register(url: string): Promise<string> {
   const res = await fetch(`${url}/api/v1/auth/register`, {
@@ -102,12 +128,9 @@ for (const size of SIZES) {
   console.log(`\n== index with ${gen.packages} packages / ${gen.versions} versions`);
   let server: ServerHandle | undefined;
   try {
-    server = await startRegistryServer({
-      dataDir: dir,
-      env: {
-        RATE_LIMIT_ANON_PER_HOUR: HIGH, RATE_LIMIT_AUTH_PER_HOUR: HIGH, RATE_LIMIT_REGISTER_PER_IP_PER_HOUR: HIGH,
-        RATE_LIMIT_LOGIN_PER_IP_PER_HOUR: HIGH, RATE_LIMIT_LOGIN_PER_ACCOUNT_PER_HOUR: HIGH,
-      },
+    server = await startServer(dir, {
+      RATE_LIMIT_ANON_PER_HOUR: HIGH, RATE_LIMIT_AUTH_PER_HOUR: HIGH, RATE_LIMIT_REGISTER_PER_IP_PER_HOUR: HIGH,
+      RATE_LIMIT_LOGIN_PER_IP_PER_HOUR: HIGH, RATE_LIMIT_LOGIN_PER_ACCOUNT_PER_HOUR: HIGH,
     });
     const token = await register(server.url);
     // Warm-up: the first publish builds the in-memory name set from the index (one walk).

@@ -26,6 +26,9 @@ export function packageRoutes(deps: AppDeps): Hono {
   const blobUrl = (key: BlobKey) => deps.blobs.publicUrl(key) ?? `${deps.config.publicUrl}/blobs/${key}`;
   const r = new Hono();
   void sweepStaleUploads({ tmpDir: path.join(deps.config.dataDir, 'tmp') }).catch(() => undefined);
+  // Build the name set (one walk of the index) in the background now, not on the first publish:
+  // on a 100k-package index the walk takes seconds. A failure is retried by that publish.
+  void names.ready().catch(() => undefined);
 
   r.post('/packages/publish', async (c) => {
     const actor = requireActor(c);
