@@ -24,6 +24,7 @@ import type { SiteContext } from '../../web/siteContext.ts';
 import { staticSearchIndex } from '../../web/staticSearchIndex.ts';
 import { indexOnlySiteMeta, type SiteMeta } from './SiteMeta.ts';
 import { LiveSearch } from '../search/LiveSearch.ts';
+import { latestEntry } from '../search/packageDoc.ts';
 import { summary } from '../routes/discoveryData.ts';
 import {
   categoriesPageData, categoryPageData, homeData, packagePageData, userPageData, type WebDataDeps,
@@ -37,6 +38,11 @@ export interface WriteStaticSiteArgs {
   meta?: SiteMeta;
   now?: () => Date;
   siteName?: string;
+  /**
+   * Write only these packages' pages (and their owners' pages); every other page and the search
+   * index are always rewritten. Unset: every package (a full build).
+   */
+  packages?: Iterable<string>;
   /** Most packages listed on one static category page (the search page finds the rest). */
   maxPerCategoryPage?: number;
 }
@@ -68,7 +74,8 @@ export async function writeStaticSite(args: WriteStaticSiteArgs): Promise<{ page
       const data = await categoryPageData(d, c.slug, { sort: 'downloads', page: 1, per_page: perPage });
       await write(`categories/${c.slug}/index.html`, renderCategory(ctx(2), data));
     }
-    const names = [...idx.all()].map((p) => p.name).sort();
+    const all = new Set([...idx.all()].map((p) => p.name));
+    const names = (args.packages ? [...new Set(args.packages)].filter((n) => all.has(n)) : [...all]).sort();
     const owners = new Set<string>();
     await inParallel(names, PARALLEL, async (name) => {
       const data = await packagePageData(d, name);
@@ -82,6 +89,22 @@ export async function writeStaticSite(args: WriteStaticSiteArgs): Promise<{ page
   } finally {
     search.close();
   }
+}
+
+/**
+ * The packages whose pages an incremental build must rewrite after `names` changed: those
+ * packages and every package their latest versions depend on (its dependents list changed).
+ * A dependency dropped by a new version keeps a stale dependents list until a full build.
+ */
+export async function affectedPackages(index: IndexRepo, names: Iterable<string>): Promise<string[]> {
+  const out = new Set<string>();
+  for (const name of names) {
+    out.add(name);
+    const entries = await index.readPackage(name);
+    const latest = entries && latestEntry(entries);
+    for (const d of latest?.deps ?? []) out.add((d.package ?? d.name).toLowerCase());
+  }
+  return [...out];
 }
 
 async function inParallel<T>(items: readonly T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {

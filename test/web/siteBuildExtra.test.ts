@@ -1,5 +1,5 @@
 /** `index build` extras: the site and search index land in the built tree, with or without a database. */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,9 +13,9 @@ import { apiToken, call, publish, register } from '../api/publish/publishHarness
 describe('siteBuildExtra', () => {
   let t: TestApp;
   const outs: string[] = [];
-  const build = async (withDb: boolean) => {
-    const out = mkdtempSync(path.join(os.tmpdir(), 'raven-build-'));
-    outs.push(out);
+  const build = async (withDb: boolean, into?: string) => {
+    const out = into ?? mkdtempSync(path.join(os.tmpdir(), 'raven-build-'));
+    if (!into) outs.push(out);
     await buildStatic({
       repo: t.deps.index as GitIndexRepo, blobs: t.deps.blobs, outDir: out,
       extras: [siteBuildExtra({ openMeta: async () => (withDb ? Object.assign(Object.create(t.deps.meta), { close: async () => {} }) : undefined) })],
@@ -54,5 +54,21 @@ describe('siteBuildExtra', () => {
     expect(page).toContain('href="../../users/carol/"');
     expect(page).toContain('0 downloads in total');
     expect(existsSync(path.join(out, 'users/carol/index.html'))).toBe(true);
+  });
+
+  it('an incremental build rewrites the changed packages and their dependencies, and keeps the rest', async () => {
+    const carol = await register(t, 'carol2');
+    const token = await apiToken(t, carol, ['publish-new']);
+    expect((await publish(t, token, packageTarball({ name: 'bystander', version: '1.0.0' }))).status).toBe(201);
+    const out = await build(true);
+    expect((await publish(t, token, packageTarball({ name: 'wick', version: '0.1.0', description: 'Lantern wicks', extra: '[dependencies]\nlantern = "^1"' }))).status).toBe(201);
+    expect((await publish(t, token, packageTarball({ name: 'unrelated', version: '0.1.0' }))).status).toBe(201);
+    const before = statSync(path.join(out, 'packages/bystander/index.html')).mtimeMs;
+    await new Promise((r) => setTimeout(r, 20));
+    await build(true, out);
+    expect(existsSync(path.join(out, 'packages/wick/index.html'))).toBe(true);
+    expect(readFileSync(path.join(out, 'packages/lantern/index.html'), 'utf8')).toContain('href="../../packages/wick/"'); // new dependent
+    expect(JSON.parse(readFileSync(path.join(out, 'search-index.json'), 'utf8')).packages.map((r: unknown[]) => r[0])).toEqual(['bystander', 'lantern', 'unrelated', 'wick']);
+    expect(statSync(path.join(out, 'packages/bystander/index.html')).mtimeMs).toBe(before); // untouched by the change
   });
 });
