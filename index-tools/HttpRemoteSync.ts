@@ -22,6 +22,8 @@
  *   const repo = new GitIndexRepo({ gitdir: 'data/index.git', remote });
  */
 import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { RegistryError } from '../schema/index.ts';
 import { writeObjectsInfoPacks } from './gitDumbHttp.ts';
 import type { RemoteSync } from './RemoteSync.ts';
@@ -49,6 +51,7 @@ export class HttpRemoteSync implements RemoteSync {
   readonly #branch: string;
   readonly #env: NodeJS.ProcessEnv;
   readonly #timeoutMs: number;
+  #fetching: Promise<unknown> = Promise.resolve();
 
   constructor(o: HttpRemoteSyncOptions) {
     let user = o.username ?? 'x-access-token';
@@ -82,6 +85,14 @@ export class HttpRemoteSync implements RemoteSync {
   }
 
   async fetchHead(): Promise<string | undefined> {
+    // One fetch at a time per repository: a background follow and a rebase's fetch would
+    // otherwise race to update the same tracking ref ("cannot lock ref").
+    const run = this.#fetching.then(() => this.#fetchOnce(), () => this.#fetchOnce());
+    this.#fetching = run.catch(() => undefined);
+    return run;
+  }
+
+  async #fetchOnce(): Promise<string | undefined> {
     const tracking = `refs/raven/remote/${this.#branch}`;
     const r = await this.#git(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', this.url, `+refs/heads/${this.#branch}:${tracking}`]);
     if (r.code !== 0) {
@@ -90,6 +101,9 @@ export class HttpRemoteSync implements RemoteSync {
     }
     // A fetch may have brought a pack: keep dumb-HTTP clones of the local repo complete.
     await writeObjectsInfoPacks({ gitdir: this.#gitdir });
+    // The fetch just wrote the tracking ref as a loose ref: read it without another git process.
+    const loose = await readFile(path.join(this.#gitdir, tracking), 'utf8').catch(() => '');
+    if (/^[0-9a-f]{40}\s*$/.test(loose)) return loose.trim();
     const head = await this.#git(['rev-parse', '--verify', '--quiet', `${tracking}^{commit}`]);
     if (head.code !== 0) throw this.#failure('fetch', `no ${tracking} after fetching`);
     return head.stdout.trim();
