@@ -36,6 +36,7 @@ interface Variant {
 }
 
 interface Entry {
+  path: string;
   oid: string;
   etag: string;
   lastModifiedMs: number;
@@ -82,10 +83,14 @@ export class StaticIndexCache {
   private loading = new Map<string, Promise<Entry | undefined>>();
   private floors = new Map<string, number>();
   private generation = 0;
+  private bytes = 0;
+  private readonly maxBytes: number;
   private unsubscribe: () => void;
 
-  constructor(o: { index: IndexRepo }) {
+  /** `maxBytes` bounds the cache (bodies, all codings); the oldest entries go first. */
+  constructor(o: { index: IndexRepo; maxBytes?: number }) {
     this.index = o.index;
+    this.maxBytes = o.maxBytes ?? 256 * 1024 * 1024;
     this.unsubscribe = this.index.onCommit((info) => {
       this.generation++;
       this.loading.clear();
@@ -93,7 +98,7 @@ export class StaticIndexCache {
         const e = this.entries.get(p);
         // A file changed twice within one second must still get a newer Last-Modified.
         if (e) this.floors.set(p, e.lastModifiedMs + 1000);
-        this.entries.delete(p);
+        this.drop(p);
       }
     });
   }
@@ -143,8 +148,30 @@ export class StaticIndexCache {
         ? { body, headers: { ...e.identity.headers, 'content-encoding': coding, 'content-length': String(body.length) } }
         : null;
       e[coding] = v;
+      if (v && this.entries.get(e.path) === e) this.account(v.body.length);
     }
     return v;
+  }
+
+  private size(e: Entry): number {
+    return e.identity.body.length + (e.gzip?.body.length ?? 0) + (e.br?.body.length ?? 0);
+  }
+
+  private drop(p: string): void {
+    const e = this.entries.get(p);
+    if (!e) return;
+    this.bytes -= this.size(e);
+    this.entries.delete(p);
+  }
+
+  /** Count new bytes; evict in insertion order (FIFO: no bookkeeping on the hot path) when over budget. */
+  private account(n: number): void {
+    this.bytes += n;
+    if (this.bytes <= this.maxBytes) return;
+    for (const p of this.entries.keys()) {
+      if (this.bytes <= this.maxBytes * 0.9) break;
+      this.drop(p);
+    }
   }
 
   private load(p: string): Promise<Entry | undefined> {
@@ -152,7 +179,11 @@ export class StaticIndexCache {
     if (!pending) {
       const gen = this.generation;
       pending = this.read(p).then((e) => {
-        if (e && gen === this.generation) this.entries.set(p, e);
+        if (e && gen === this.generation) {
+          this.drop(p);
+          this.entries.set(p, e);
+          this.account(e.identity.body.length);
+        }
         if (this.loading.get(p) === pending) this.loading.delete(p);
         return e;
       }, (err) => {
@@ -183,6 +214,7 @@ export class StaticIndexCache {
     };
     const body = file.content;
     return {
+      path: p,
       oid: file.oid,
       etag,
       lastModifiedMs: Math.floor(lastModifiedMs / 1000) * 1000,

@@ -142,3 +142,29 @@ describe('static read path', () => {
     expect(fs.readFileSync(path.join(clone, 'la/te/later'), 'utf8').trim().split('\n')).toHaveLength(2);
   });
 });
+
+describe('StaticIndexCache', () => {
+  it('stays within its byte budget and still answers every file', async () => {
+    const { StaticIndexCache } = await import('../../api/staticCache.ts');
+    const d = tempDir();
+    const repo = new GitIndexRepo({ gitdir: path.join(d, 'index.git'), repackEvery: 0, maxDelayMs: 0 });
+    try {
+      await repo.init({ dl: 'x', 'auth-required': false });
+      const names = Array.from({ length: 30 }, (_, i) => `pkg-${i}`);
+      await Promise.all(names.map((n) => repo.appendVersion(makeEntry(n, '1.0.0'))));
+      const cache = new StaticIndexCache({ index: repo, maxBytes: 2000 });
+      for (const round of [1, 2]) {
+        for (const n of names) {
+          const r = await cache.respond({ method: 'GET', path: `pk/g-/${n}` });
+          expect(r.status, `${n} round ${round}`).toBe(200);
+          expect(Buffer.from(r.body!).toString()).toBe(git(path.join(d, 'index.git'), 'show', `main:pk/g-/${n}`));
+        }
+      }
+      expect((cache as unknown as { bytes: number }).bytes).toBeLessThanOrEqual(2000);
+      cache.close();
+    } finally {
+      await repo.close();
+      fs.rmSync(d, { recursive: true, force: true });
+    }
+  });
+});
