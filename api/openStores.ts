@@ -56,9 +56,16 @@ export async function openStores({ config }: { config: Config }): Promise<Stores
     const current = await index.readFile('config.json');
     const have = current ? (JSON.parse(Buffer.from(current.content).toString('utf8')) as IndexConfig) : undefined;
     if (!have || have.dl !== wanted.dl || have.api !== wanted.api) await index.setConfig({ ...have, ...wanted });
+    // With a remote, other instances publish too: follow the remote head so reads here see their
+    // lines within a couple of seconds (this instance's own writes rebase onto it anyway).
+    const follow = config.indexRemote
+      ? setInterval(() => void index.syncFromRemote().catch((e) => console.error('[raven] index remote fetch failed:', (e as Error).message)), 2000)
+      : undefined;
+    follow?.unref();
     return {
       meta, blobs, index, indexGitDir,
       async close() {
+        if (follow) clearInterval(follow);
         await index.close();
         await meta.close();
       },
