@@ -52,7 +52,11 @@ export async function genIndex(args: {
   commitEvery?: number;
   /** Absolute base URL for config.json (`{url}/blobs/…`, `api`); relative dl without it. */
   publicUrl?: string;
-  /** `git repack -adq` afterwards (a fast-import pack is not delta-optimised). */
+  /**
+   * `git repack -a -d -f` afterwards (default true). fast-import deltas each new tree against
+   * the previous one, so HEAD's trees end up at the end of 50-long delta chains — the opposite
+   * of a repository that git's own repack maintains, and slow to read. false keeps that pack.
+   */
   repack?: boolean;
   log?: (msg: string) => void;
 }): Promise<GenIndexResult> {
@@ -149,7 +153,7 @@ export async function genIndex(args: {
   fi.stdin.end();
   const [code] = await exited;
   if (code !== 0) throw new Error(`git fast-import exited with ${code}`);
-  if (args.repack) git(indexDir, ['repack', '-a', '-d', '-q']);
+  if (args.repack !== false) git(indexDir, ['repack', '-a', '-d', '-f', '-q']);
   git(indexDir, ['update-server-info']);
   const head = git(indexDir, ['rev-parse', 'HEAD']);
 
