@@ -15,7 +15,12 @@ export interface NginxHandle {
   stop(): Promise<void>;
 }
 
-export async function startNginx(args: { root: string; workers: number; binary?: string; gzip?: boolean }): Promise<NginxHandle> {
+/**
+ * `openFileCache` (default true) keeps file descriptors of served files: right for the index tree,
+ * which never changes under a run, wrong for a live git repository (a rewritten
+ * `objects/info/packs` would be served stale).
+ */
+export async function startNginx(args: { root: string; workers: number; binary?: string; gzip?: boolean; openFileCache?: boolean }): Promise<NginxHandle> {
   const prefix = mkdtempSync(path.join(os.tmpdir(), 'raven-nginx-'));
   for (const d of ['logs', 'tmp']) mkdirSync(path.join(prefix, d));
   const port = await freePort();
@@ -37,7 +42,7 @@ http {
   keepalive_requests 1000000;
   default_type application/octet-stream;
   ${args.gzip ? 'gzip on; gzip_types *;' : ''}
-  open_file_cache max=200000 inactive=60s;
+  ${args.openFileCache === false ? '' : 'open_file_cache max=200000 inactive=60s;'}
   server {
     listen 127.0.0.1:${port};
     root ${path.resolve(args.root)};
