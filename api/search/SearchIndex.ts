@@ -16,9 +16,9 @@
 import type { IndexEntry } from '../../schema/index.ts';
 import type { SearchSort } from '../../schema/discoveryBodies.ts';
 import { packageDoc, type PackageDoc } from './packageDoc.ts';
-import { Postings } from './postings.ts';
 import { searchTerms } from './searchTerms.ts';
-import { forEachWithPrefix, insertSorted, lowerBound, removeSorted } from './sortedStrings.ts';
+import { forEachWithPrefix, insertSorted, removeSorted } from './sortedStrings.ts';
+import { TextIndex } from './TextIndex.ts';
 import { sortKey, topByKey } from './rankHits.ts';
 
 export const TIER = {
@@ -26,8 +26,8 @@ export const TIER = {
   keyword: 4, keywordPrefix: 3, description: 2, descriptionPrefix: 1,
 } as const;
 
-/** Prefix expansion is capped so a one-letter query stays cheap. */
-const MAX_EXPANSIONS = 5000;
+const WHOLE_WORD = { name: TIER.nameWord, keyword: TIER.keyword, description: TIER.description };
+const WORD_PREFIX = { name: TIER.nameWordPrefix, keyword: TIER.keywordPrefix, description: TIER.descriptionPrefix };
 
 export interface SearchArgs {
   q?: string;
@@ -55,17 +55,9 @@ export class SearchIndex {
   #updated: number[] = [];
   #ids = new Map<string, number>();
   #free: number[] = [];
-  #name = new Postings();
-  #keyword = new Postings();
-  #description = new Postings();
-  /** Exact keyword (filter) and category postings. */
-  #keywordExact = new Postings();
-  #category = new Postings();
-  /** dependency name → names of packages whose latest version depends on it. */
-  #dependents = new Map<string, Set<string>>();
-  /** Sorted names and vocabulary; built lazily on first query, then kept up to date. */
+  readonly #text = new TextIndex();
+  /** Sorted names; built on the first query, then kept up to date. */
   #sortedNames: string[] | undefined;
-  #vocab: string[] | undefined;
   /** id → position in name order; rebuilt lazily after names come or go. */
   #nameRank: Uint32Array | undefined;
   #acc = new Uint8Array(0);
@@ -91,7 +83,11 @@ export class SearchIndex {
     const key = name.toLowerCase();
     const doc = entries && entries.length > 0 ? packageDoc(entries) : undefined;
     const id = this.#ids.get(key);
-    if (id !== undefined) this.#unindex(id);
+    const old = id === undefined ? undefined : this.#docs[id];
+    if (old) {
+      this.#text.remove(id!, old);
+      this.#versions -= old.versionsCount;
+    }
     if (!doc) {
       if (id !== undefined) {
         this.#ids.delete(key);
@@ -114,7 +110,8 @@ export class SearchIndex {
     this.#docs[nid] = doc;
     this.#yanked[nid] = doc.yankedOnly ? 1 : 0;
     this.#updated[nid] = doc.updated;
-    this.#index(nid, doc);
+    this.#text.add(nid, doc);
+    this.#versions += doc.versionsCount;
   }
 
   get(name: string): SearchHitDoc | undefined {
@@ -125,11 +122,11 @@ export class SearchIndex {
 
   /** Names of packages whose latest version depends on `name`, sorted. */
   dependentsOf(name: string): string[] {
-    return [...(this.#dependents.get(name.toLowerCase()) ?? [])].sort();
+    return this.#text.dependentsOf(name.toLowerCase());
   }
 
   dependentsCount(name: string): number {
-    return this.#dependents.get(name.toLowerCase())?.size ?? 0;
+    return this.#text.dependentsCount(name.toLowerCase());
   }
 
   /** Set all-time download totals (packages absent from the map count 0). */
@@ -140,7 +137,7 @@ export class SearchIndex {
   /** Packages per category slug. */
   categoryCounts(): Map<string, number> {
     const out = new Map<string, number>();
-    for (const slug of this.#category.terms()) out.set(slug, this.#category.size(slug));
+    for (const slug of this.#text.category.terms()) out.set(slug, this.#text.category.size(slug));
     return out;
   }
 
@@ -199,7 +196,7 @@ export class SearchIndex {
     const out = this.#idBuf;
     let m = 0;
     if (terms.length === 0) {
-      const base = category ? this.#category.get(category) : keyword ? this.#keywordExact.get(keyword) : undefined;
+      const base = category ? this.#text.category.get(category) : keyword ? this.#text.keywordExact.get(keyword) : undefined;
       // The base list already satisfies its own filter; only the other one reads the record.
       if (base) for (const id of base) { if (!(category && keyword) || passes(id)) out[m++] = id; }
       else if (!category && !keyword) for (let d = 0; d < n; d++) { if (this.#docs[d]) out[m++] = d; }
@@ -207,15 +204,9 @@ export class SearchIndex {
     }
     const acc = this.#acc;
     const cur = this.#cur;
-    const vocab = this.#vocabulary();
     terms.forEach((term, i) => {
       cur.fill(0, 0, n);
-      this.#mark(term, cur, TIER.nameWord, TIER.keyword, TIER.description);
-      if (term.length >= 2) {
-        forEachWithPrefix(vocab, term, MAX_EXPANSIONS, (t) => {
-          if (t !== term) this.#mark(t, cur, TIER.nameWordPrefix, TIER.keywordPrefix, TIER.descriptionPrefix);
-        });
-      }
+      this.#text.markTerm(term, cur, WHOLE_WORD, WORD_PREFIX);
       if (i === 0) acc.set(cur.subarray(0, n));
       else for (let d = 0; d < n; d++) if (cur[d]! < acc[d]!) acc[d] = cur[d]!;
     });
@@ -232,8 +223,8 @@ export class SearchIndex {
       // Filters through their posting lists (a mark per package), not by reading records.
       const want = (category ? 1 : 0) + (keyword ? 1 : 0);
       cur.fill(0, 0, n);
-      if (category) this.#category.forEach(category, (id) => { cur[id]!++; });
-      if (keyword) this.#keywordExact.forEach(keyword, (id) => { cur[id]!++; });
+      if (category) this.#text.category.forEach(category, (id) => { cur[id]!++; });
+      if (keyword) this.#text.keywordExact.forEach(keyword, (id) => { cur[id]!++; });
       for (let d = 0; d < n; d++) if (acc[d]! > 0 && cur[d] === want) out[m++] = d;
     } else for (let d = 0; d < n; d++) if (acc[d]! > 0) out[m++] = d;
     return { ids: out.subarray(0, m), tiers: acc };
@@ -252,16 +243,6 @@ export class SearchIndex {
     }
   }
 
-  #mark(term: string, into: Uint8Array, nameTier: number, keywordTier: number, descTier: number): void {
-    const apply = (list: readonly number[] | undefined, tier: number) => {
-      if (!list) return;
-      for (const id of list) if (into[id]! < tier) into[id] = tier;
-    };
-    apply(this.#description.get(term), descTier);
-    apply(this.#keyword.get(term), keywordTier);
-    apply(this.#name.get(term), nameTier);
-  }
-
   #ranks(): Uint32Array {
     if (!this.#nameRank || this.#nameRank.length < this.#docs.length) {
       const rank = new Uint32Array(this.#docs.length);
@@ -276,69 +257,5 @@ export class SearchIndex {
   #names(): string[] {
     this.#sortedNames ??= [...this.#ids.keys()].sort();
     return this.#sortedNames;
-  }
-
-  #vocabulary(): string[] {
-    if (!this.#vocab) {
-      const all = new Set<string>([...this.#name.terms(), ...this.#keyword.terms(), ...this.#description.terms()]);
-      this.#vocab = [...all].sort();
-    }
-    return this.#vocab;
-  }
-
-  #termsOf(doc: PackageDoc) {
-    const name = searchTerms(doc.name, { keepStopWords: true });
-    const keyword = searchTerms(doc.keywords.join(' '), { keepStopWords: true });
-    const description = searchTerms(doc.description);
-    return { name, keyword, description };
-  }
-
-  #index(id: number, doc: PackageDoc): void {
-    const t = this.#termsOf(doc);
-    for (const term of t.name) this.#addTerm(this.#name, term, id);
-    for (const term of t.keyword) this.#addTerm(this.#keyword, term, id);
-    for (const term of t.description) this.#addTerm(this.#description, term, id);
-    for (const k of new Set(doc.keywords)) this.#keywordExact.add(k, id);
-    for (const c of new Set(doc.categories)) this.#category.add(c, id);
-    for (const dep of doc.deps) {
-      let set = this.#dependents.get(dep);
-      if (!set) this.#dependents.set(dep, (set = new Set()));
-      set.add(doc.name);
-    }
-    this.#versions += doc.versionsCount;
-  }
-
-  #unindex(id: number): void {
-    const doc = this.#docs[id];
-    if (!doc) return;
-    const t = this.#termsOf(doc);
-    for (const term of t.name) this.#removeTerm(this.#name, term, id);
-    for (const term of t.keyword) this.#removeTerm(this.#keyword, term, id);
-    for (const term of t.description) this.#removeTerm(this.#description, term, id);
-    for (const k of new Set(doc.keywords)) this.#keywordExact.remove(k, id);
-    for (const c of new Set(doc.categories)) this.#category.remove(c, id);
-    for (const dep of doc.deps) {
-      const set = this.#dependents.get(dep);
-      set?.delete(doc.name);
-      if (set?.size === 0) this.#dependents.delete(dep);
-    }
-    this.#versions -= doc.versionsCount;
-  }
-
-  #addTerm(p: Postings, term: string, id: number): void {
-    if (this.#vocab && !this.#hasTerm(term)) insertSorted(this.#vocab, term);
-    p.add(term, id);
-  }
-
-  #removeTerm(p: Postings, term: string, id: number): void {
-    p.remove(term, id);
-    if (this.#vocab && !this.#hasTerm(term)) {
-      const i = lowerBound(this.#vocab, term);
-      if (this.#vocab[i] === term) this.#vocab.splice(i, 1);
-    }
-  }
-
-  #hasTerm(term: string): boolean {
-    return this.#name.has(term) || this.#keyword.has(term) || this.#description.has(term);
   }
 }
