@@ -87,7 +87,7 @@ try {
 
   console.log(`\n## Static build: ${meta.packages} packages, ${meta.versions} versions (${before.size} files under index/)\n`);
   console.log(table(['step', 'seconds', 'peak RSS MiB', 'files written under index/'], [
-    ['git archive HEAD | tar -x (reference)', fmt(refSec, 1), '—', refFiles],
+    ['git archive HEAD \\| tar -x (reference)', fmt(refSec, 1), '—', refFiles],
     ['raven-registry index build (full)', fmt(full.seconds, 1), fmt(full.peakRss / 2 ** 20, 0), before.size],
     [`incremental build after ${publishes} publishes (${touched.size} files)`, fmt(inc.seconds, 1), fmt(inc.peakRss / 2 ** 20, 0), written.length],
   ]));
