@@ -43,7 +43,12 @@ export class LiveSearch {
 
   /** The index with every commit observed so far applied (builds it on the first call). */
   async ready(): Promise<SearchIndex> {
-    this.#started ??= this.#build();
+    this.#started ??= this.#build().catch((e) => {
+      // A failed build (store unreachable) is retried by the next caller, not remembered.
+      this.#started = undefined;
+      this.#unsubscribe?.();
+      throw e;
+    });
     await this.#started;
     await this.#queue;
     if (this.#now().getTime() - this.#downloadsAt >= this.#refreshMs) {
