@@ -68,8 +68,10 @@ export async function startScaleOutCluster(args: {
     REDIS_KEY_PREFIX: redisPrefix,
     INDEX_REMOTE: remoteUrl,
     INDEX_REMOTE_TOKEN: token,
-    // Instances behind one load balancer share the signing secret (tokens work on every one).
+    // Instances behind one load balancer share the signing secret (tokens work on every one)
+    // and the public URL (config.json's `api`).
     JWT_SECRET: randomBytes(32).toString('base64url'),
+    PUBLIC_URL: 'http://registry.test',
     ...args.env,
   };
   const dataRoot = mkdtempSync(path.join(os.tmpdir(), 'raven-scaleout-'));
