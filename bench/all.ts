@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { REPO_ROOT } from './support/staticTree.ts';
 
 const BENCHES = [
-  'indexAppend', 'readPath', 'staticBuild', 'resolution', 'burst',
+  'indexAppend', 'readPath', 'staticBuild', 'cloneIndex', 'resolution', 'burst',
   'publish', 'install', 'login', 'search', 'scaleOut',
 ];
 const { values } = parseArgs({ options: { only: { type: 'string' } } });

@@ -33,9 +33,10 @@ const { values } = parseArgs({
   },
 });
 const work = path.join(REPO_ROOT, 'bench/.work');
-const appends = Number(values.appends ?? (values.quick ? 200 : 1000));
-const cliAppends = Number(values['cli-appends'] ?? Math.min(appends, 200));
-const burst = Number(values.burst ?? 500);
+const appends = Number(values.appends ?? (values.quick ? 100 : 1000));
+// Ten process spawns per append: kept short in the quick variant.
+const cliAppends = Number(values['cli-appends'] ?? (values.quick ? 30 : 200));
+const burst = Number(values.burst ?? (values.quick ? 200 : 500));
 const maxDelayMs = Number(values.delay ?? 5);
 
 async function ensure(dir: string, packages: number): Promise<string> {
