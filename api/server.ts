@@ -4,7 +4,7 @@
  * and the data directory. On SIGINT/SIGTERM: stop accepting, let in-flight requests and the
  * group commit finish, flush download counts, close the stores.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import type { AppDeps } from './AppDeps.ts';
@@ -28,6 +28,12 @@ export async function serve(env: Record<string, string | undefined>): Promise<Ru
   let config = configFromEnv(env);
   // Bind first, so PORT=0 gives a real port to put into PUBLIC_URL and config.json.
   const server = createServer({ keepAliveTimeout: 65_000 });
+  // Until the stores are open, answer rather than leave a request hanging with no listener.
+  const starting = (_req: IncomingMessage, res: ServerResponse) => {
+    res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
+    res.end(JSON.stringify({ error: { code: 'unavailable', message: 'the registry is starting; retry in a moment' } }));
+  };
+  server.on('request', starting);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
@@ -56,6 +62,7 @@ export async function serve(env: Record<string, string | undefined>): Promise<Ru
   const app = createApp(deps);
   // Build the search index now rather than on the first search (a large index takes a while to walk).
   void deps.search?.ready().catch((e) => console.error('[raven] search index build failed:', e));
+  server.off('request', starting);
   server.on('request', staticFastPath({ cache: deps.staticIndex!, fallback: getRequestListener(app.fetch) }));
 
   let stopping: Promise<void> | undefined;
