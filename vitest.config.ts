@@ -9,6 +9,6 @@ export default defineConfig({
     hookTimeout: 120_000,
     // 2 cores: real servers, git and argon2 are CPU-bound; more workers only add contention.
     maxWorkers: 2,
-    reporters: ['default'],
+    reporters: ['default', './test/support/summaryReporter.ts'],
   },
 });
