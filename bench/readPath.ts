@@ -75,7 +75,10 @@ async function etags(base: string): Promise<string[]> {
 }
 
 const nginx = await startNginx({ root: staticDir, workers: 1, gzip: values.gzip });
-const server = await startRegistryServer({ dataDir });
+const server = await startRegistryServer({ dataDir }).catch(async (e) => {
+  await nginx.stop(); // never leave nginx behind when the server does not come up
+  throw e;
+});
 const results: Record<string, { ok: WrkResult; revalidate: WrkResult }> = {};
 try {
   const targets = [['nginx', nginx.url], ['raven', server.url]] as const;
