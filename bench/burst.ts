@@ -69,7 +69,10 @@ const server = await startRegistryServer({
     RATE_LIMIT_LOGIN_PER_IP_PER_HOUR: HIGH, RATE_LIMIT_LOGIN_PER_ACCOUNT_PER_HOUR: HIGH,
   },
 });
-const verdaccio = await startVerdaccio();
+const verdaccio = await startVerdaccio().catch(async (e) => {
+  await server.stop();
+  throw e;
+});
 let readRows: (string | number)[][] = [];
 let readRatio = '';
 try {

@@ -65,7 +65,10 @@ function clone(url: string): { seconds: number; requests: number } {
 }
 
 const nginx = await startNginx({ root: data, workers: 1, openFileCache: false });
-const server = await startRegistryServer({ dataDir: data });
+const server = await startRegistryServer({ dataDir: data }).catch(async (e) => {
+  await nginx.stop();
+  throw e;
+});
 const rows: (string | number)[][] = [];
 const res: Record<string, { seconds: number; requests: number }> = {};
 try {
