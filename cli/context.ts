@@ -50,7 +50,7 @@ export function createContext({ env, cwd, stdout, stderr, stdin, registryFlag, v
 }): CommandContext {
   const credentialsFile = credentialsPath(env);
   const cacheDir = path.join(env.XDG_CACHE_HOME || path.join(env.HOME || os.homedir(), '.cache'), 'raven');
-  const http = createHttp({ concurrency: Number(env.RAVEN_CONCURRENCY) || 16 });
+  const http = createHttp({ concurrency: Number(env.RAVEN_CONCURRENCY) || 64 });
   let session: Promise<Session> | undefined;
   return {
     env, cwd, stdout, stderr, stdin, registryFlag, verbose, json, quiet, credentialsFile, cacheDir, http,

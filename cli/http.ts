@@ -30,7 +30,7 @@ export function newStats(): HttpStats {
   return { requests: 0, conditional: 0, notModified: 0, bytesIn: 0, bytesOut: 0, downloads: 0 };
 }
 
-export function createHttp({ concurrency = 16, stats = newStats(), userAgent = 'raven-pkg/0.1' }: { concurrency?: number; stats?: HttpStats; userAgent?: string } = {}): Http {
+export function createHttp({ concurrency = 64, stats = newStats(), userAgent = 'raven-pkg/0.1' }: { concurrency?: number; stats?: HttpStats; userAgent?: string } = {}): Http {
   const lim = limit(concurrency);
   const request = async (url: string, init: RequestInit): Promise<Response> => {
     const headers = new Headers(init.headers);
