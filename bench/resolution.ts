@@ -11,8 +11,8 @@
  * after some response of the current wave has finished starts a new wave). Goal: round trips
  * ≤ D + 1; index phase wall time compared with D × 50 ms. Then a warm run with the same cache and
  * no raven_packages/: share of 304 answers (goal ≥ 90 %) and downloads (goal 0).
- * The cold run is repeated with RAVEN_CONCURRENCY=64 to separate the client's connection limit
- * (16 by default) from its round-trip structure.
+ * The cold run is repeated with RAVEN_CONCURRENCY=16 (the client's earlier default) to show how a
+ * connection limit below a level's width splits one round into several waves on the wire.
  *
  *   node bin/run-ts.js bench/resolution.ts [--packages 200] [--layers 8] [--delay 50] [--quick] [--timeline]
  * (--timeline prints every proxied request: start and end ms, status, path.)
@@ -194,9 +194,9 @@ try {
       indexReqs: idx.length, index304: idx.filter((h) => h.status === 304).length, indexWaves: waves(idx).count, indexWireMs: waves(idx).wireMs, blobWaves: waves(blobs).count,
     };
   };
-  const cold = await run('cold, concurrency 16 (default)', 'cache16');
+  const cold = await run('cold, default concurrency (64)', 'cache16');
   const warm = await run('warm, same cache and raven.lock, no raven_packages/', 'cache16', undefined, true);
-  const cold64 = await run('cold, RAVEN_CONCURRENCY=64', 'cache64', 64);
+  const cold64 = await run('cold, RAVEN_CONCURRENCY=16 (earlier default)', 'cache64', 16);
 
   console.log(`\nD = ${D} (layers ${LAYERS}, ${N} packages, ${specs.length} versions, ${roots.length} root requirements); injected latency ${DELAY} ms per request; measured single request through the proxy ${rttMs.toFixed(1)} ms\n`);
   console.log('| run | wall ms | client index rounds | index waves on the wire | rounds ÷ (D+1) | index requests | index phase ms | of which on the wire ms | index ms ÷ (D×50) | 304s / requests | downloads | tarball waves |');
@@ -208,8 +208,8 @@ try {
   // config.json rides with the first level; a level of w requests takes ceil(w / c) waves at concurrency c.
   const predicted = (c: number) => widths.reduce((sum, w, k) => sum + Math.ceil((w + (k === 0 ? 1 : 0)) / c), 0);
   console.log(`\nrequests per breadth-first level (config.json in the first): ${widths.map((w, k) => w + (k === 0 ? 1 : 0)).join(', ')} → expected wire waves Σ⌈w/c⌉: ${predicted(16)} at c = 16, ${predicted(64)} at c = 64`);
-  console.log(`cold: ${cold.levels} client rounds ≤ D+1 = ${D + 1}: ${ok(cold.levels <= D + 1)}; wire waves ${cold.indexWaves} (concurrency 16) / ${cold64.indexWaves} (concurrency 64): ${ok(cold.indexWaves <= D + 1)} / ${ok(cold64.indexWaves <= D + 1)}`);
-  console.log(`cold: ${cold.indexReqs} index requests for ${cold.packages} packages (${(cold.indexReqs / cold.packages).toFixed(3)} per package, incl. config.json); index phase ${cold.timings.index} ms = ${(cold.timings.index! / (D * DELAY)).toFixed(2)}× D×${DELAY} ms (${D * DELAY} ms); with concurrency 64 ${cold64.timings.index} ms = ${(cold64.timings.index! / (D * DELAY)).toFixed(2)}×`);
+  console.log(`cold: ${cold.levels} client rounds ≤ D+1 = ${D + 1}: ${ok(cold.levels <= D + 1)}; wire waves ${cold.indexWaves} (default 64) / ${cold64.indexWaves} (concurrency 16): ${ok(cold.indexWaves <= D + 1)} / ${ok(cold64.indexWaves <= D + 1)}`);
+  console.log(`cold: ${cold.indexReqs} index requests for ${cold.packages} packages (${(cold.indexReqs / cold.packages).toFixed(3)} per package, incl. config.json); index phase ${cold.timings.index} ms = ${(cold.timings.index! / (D * DELAY)).toFixed(2)}× D×${DELAY} ms (${D * DELAY} ms); with concurrency 16 ${cold64.timings.index} ms = ${(cold64.timings.index! / (D * DELAY)).toFixed(2)}×`);
   console.log(`warm: ${warm.notModified}/${warm.requests} requests answered 304 (${((100 * warm.notModified) / warm.requests).toFixed(1)} %, goal ≥ 90 %): ${ok(warm.notModified / warm.requests >= 0.9)}; downloads ${warm.downloads} (goal 0): ${ok(warm.downloads === 0)}`);
   console.log(`load average at the end: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} (2 cores shared with other work)`);
 } finally {
