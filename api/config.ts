@@ -60,9 +60,12 @@ export const ConfigSchema = z.object({
   }).prefault({}),
   groupCommit: z.object({
     maxBatch: int(256),
-    /** How long the writer waits for more lines after the first one arrives. */
-    maxDelayMs: int(5),
-    /** Repack the index repo every N commits (keeps dumb-HTTP clones cheap). */
+    /**
+     * How long the writer waits for more lines after the first one arrives; 0 = one event-loop
+     * turn (lines arriving while a commit runs still share the next commit).
+     */
+    maxDelayMs: int(0),
+    /** Geometric repack of the index repo every N commits (keeps dumb-HTTP clones cheap). */
     repackEvery: int(50),
   }).prefault({}),
   downloads: z.object({

@@ -53,11 +53,18 @@ export function runGit(args: string[], opts: { cwd?: string } = {}): Promise<{ c
 }
 
 /**
- * `git repack -a -d` then refresh `objects/info/packs`. Loose objects of a commit still being
- * built are unreachable and stay loose (repack without -A never deletes them), so this is
- * safe while writers run. Returns false when another process holds the repack lock.
+ * Repack the index repo, then refresh `objects/info/packs`. Returns false when another process
+ * holds the repack lock. Safe while writers run: nothing is ever pruned (no `-A`/`prune`), and a
+ * reader that misses an object re-scans the packs (gitCatFileBatch.ts).
+ *  - `geometric` (the periodic default): `git repack -d --geometric=2` rolls the loose objects
+ *    (reachable or not — a commit still being built stays readable) into a new pack and merges
+ *    only the packs needed to keep each pack at least twice the size of the next smaller one, so
+ *    the pack count stays logarithmic and the cost is proportional to what was written since.
+ *  - `full`: `git repack -a -d --keep-unreachable`, one pack (rewrites the whole pack). The
+ *    unreachable objects are kept: a geometric repack may have packed the objects of a commit
+ *    still being built, and plain `-a -d` would drop them from the old pack before the ref moves.
  */
-export async function repackIndex(args: { gitdir: string; staleMs?: number }): Promise<boolean> {
+export async function repackIndex(args: { gitdir: string; staleMs?: number; mode?: 'geometric' | 'full' }): Promise<boolean> {
   const lock = path.join(args.gitdir, 'raven-repack.lock');
   try {
     await fsp.writeFile(lock, `${process.pid}\n`, { flag: 'wx' });
@@ -69,7 +76,10 @@ export async function repackIndex(args: { gitdir: string; staleMs?: number }): P
     return repackIndex(args);
   }
   try {
-    const r = await runGit(['--git-dir', args.gitdir, 'repack', '-a', '-d', '-q', '--no-write-bitmap-index']);
+    const full = ['--git-dir', args.gitdir, 'repack', '-a', '-d', '--keep-unreachable', '-q', '--no-write-bitmap-index'];
+    let r = await runGit(args.mode === 'full' ? full : ['--git-dir', args.gitdir, 'repack', '-d', '-q', '--geometric=2', '--no-write-bitmap-index']);
+    // git older than 2.32 has no --geometric: fall back to the whole-pack repack.
+    if (r.code !== 0 && args.mode !== 'full' && /geometric/.test(r.stderr)) r = await runGit(full);
     if (r.code !== 0) throw new Error(`git repack failed: ${r.stderr.trim()}`);
     await writeObjectsInfoPacks({ gitdir: args.gitdir });
     return true;

@@ -1,0 +1,93 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { GitIndexRepo } from '../../index-tools/GitIndexRepo.ts';
+import { repackIndex } from '../../index-tools/gitDumbHttp.ts';
+import { ObjectStore } from '../../index-tools/gitObjects.ts';
+import { makeEntry } from './fixtures/makeEntry.ts';
+import { TEST_CONFIG, git, tempDir } from './gitHelpers.ts';
+
+const dirs: string[] = [];
+const repos: GitIndexRepo[] = [];
+afterEach(async () => {
+  await Promise.all(repos.splice(0).map((r) => r.close()));
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
+async function newRepo() {
+  const dir = tempDir();
+  dirs.push(dir);
+  const gitdir = path.join(dir, 'index.git');
+  const repo = new GitIndexRepo({ gitdir, repackEvery: 0 });
+  repos.push(repo);
+  await repo.init(TEST_CONFIG);
+  return { repo, gitdir };
+}
+
+const packs = (gitdir: string) => fs.readdirSync(path.join(gitdir, 'objects', 'pack')).filter((f) => f.endsWith('.pack')).sort();
+const looseCount = (gitdir: string) => Number(/^count: (\d+)$/m.exec(git(gitdir, 'count-objects', '-v'))![1]);
+const packSizes = (gitdir: string) => packs(gitdir).map((p) => fs.statSync(path.join(gitdir, 'objects', 'pack', p)).size).sort((a, b) => b - a);
+
+describe('repackIndex', () => {
+  it('geometric: packs the loose objects of the last commits without rewriting the big pack, and keeps the pack count logarithmic', async () => {
+    const { repo, gitdir } = await newRepo();
+    for (let i = 0; i < 200; i++) await repo.appendVersion(makeEntry(`base-${i}`, '1.0.0'));
+    expect(await repackIndex({ gitdir, mode: 'full' })).toBe(true);
+    const [big] = packs(gitdir);
+    expect(packs(gitdir)).toHaveLength(1);
+    let maxPacks = 0;
+    for (let round = 0; round < 12; round++) {
+      for (let i = 0; i < 3; i++) await repo.appendVersion(makeEntry(`pkg-${round}-${i}`, '1.0.0'));
+      expect(looseCount(gitdir)).toBeGreaterThan(0);
+      expect(await repackIndex({ gitdir })).toBe(true);
+      expect(looseCount(gitdir)).toBe(0); // every loose object went into a pack
+      expect(packs(gitdir)).toContain(big); // the big pack was left alone
+      maxPacks = Math.max(maxPacks, packs(gitdir).length);
+      // geometric progression: each pack at least twice the next smaller one's object weight
+      const sizes = packSizes(gitdir);
+      expect(sizes.length).toBeLessThanOrEqual(Math.ceil(Math.log2(sizes[0]! / sizes.at(-1)!)) + 2);
+      // what dumb-HTTP clients read lists exactly the packs on disk
+      const listed = fs.readFileSync(path.join(gitdir, 'objects', 'info', 'packs'), 'utf8').split('\n').filter(Boolean).map((l) => l.slice(2)).sort();
+      expect(listed).toEqual(packs(gitdir));
+    }
+    expect(maxPacks).toBeLessThan(12); // not one pack per round
+    expect(git(gitdir, 'fsck', '--strict', '--no-dangling')).toBe('');
+    // the writer goes on from the packs (fresh reader, no caches)
+    const fresh = new GitIndexRepo({ gitdir, repackEvery: 0 });
+    repos.push(fresh);
+    expect((await fresh.readPackage('pkg-11-2'))?.map((e) => e.vers)).toEqual(['1.0.0']);
+    await fresh.appendVersion(makeEntry('base-0', '1.1.0'));
+    expect((await fresh.readPackage('base-0'))?.map((e) => e.vers)).toEqual(['1.0.0', '1.1.0']);
+  });
+
+  it('keeps an object no ref reaches yet (a commit still being built) readable', async () => {
+    const { gitdir } = await newRepo();
+    const store = new ObjectStore(gitdir);
+    try {
+      const oid = await store.write('blob', Buffer.from('{"name":"in-flight"}\n'));
+      expect(await repackIndex({ gitdir })).toBe(true);
+      expect(git(gitdir, 'cat-file', '-p', oid)).toBe('{"name":"in-flight"}\n');
+      expect(await repackIndex({ gitdir, mode: 'full' })).toBe(true);
+      expect(git(gitdir, 'cat-file', '-p', oid)).toBe('{"name":"in-flight"}\n');
+    } finally {
+      store.close();
+    }
+  });
+
+  it('full: one pack', async () => {
+    const { repo, gitdir } = await newRepo();
+    for (let i = 0; i < 5; i++) {
+      await repo.appendVersion(makeEntry(`p-${i}`, '1.0.0'));
+      await repackIndex({ gitdir });
+    }
+    expect(await repackIndex({ gitdir, mode: 'full' })).toBe(true);
+    expect(packs(gitdir)).toHaveLength(1);
+    expect(looseCount(gitdir)).toBe(0);
+  });
+
+  it('returns false while another process holds the repack lock', async () => {
+    const { gitdir } = await newRepo();
+    fs.writeFileSync(path.join(gitdir, 'raven-repack.lock'), '1\n');
+    expect(await repackIndex({ gitdir })).toBe(false);
+  });
+});
