@@ -28,7 +28,7 @@ const { values } = parseArgs({
     appends: { type: 'string' },
     burst: { type: 'string' },
     'cli-appends': { type: 'string' },
-    /** The writer's group-commit wait (config.groupCommit.maxDelayMs); the product default is 5. */
+    /** The writer's group-commit wait (config.groupCommit.maxDelayMs); the product default is 0 (one event-loop turn). */
     delay: { type: 'string' },
   },
 });
@@ -37,7 +37,7 @@ const appends = Number(values.appends ?? (values.quick ? 100 : 1000));
 // Ten process spawns per append: kept short in the quick variant.
 const cliAppends = Number(values['cli-appends'] ?? (values.quick ? 30 : 200));
 const burst = Number(values.burst ?? (values.quick ? 200 : 500));
-const maxDelayMs = Number(values.delay ?? 5);
+const maxDelayMs = Number(values.delay ?? 0);
 
 async function ensure(dir: string, packages: number): Promise<string> {
   if (!existsSync(path.join(dir, 'gen-index.json'))) {
