@@ -27,6 +27,7 @@ import { indexPath } from './indexPath.ts';
 import { IndexTrees } from './indexTrees.ts';
 import type { CommitInfo, IndexFile, IndexRepo, IndexRepoStats, WalkedFile } from './IndexRepo.ts';
 import { RefLock } from './refLock.ts';
+import { walkContents, walkPaths, type WalkedContent } from './walkContents.ts';
 import type { RemoteSync } from './RemoteSync.ts';
 
 export interface GitIndexRepoOptions {
@@ -179,9 +180,17 @@ export class GitIndexRepo implements IndexRepo {
     return (await this.trees.commit(commit)).parents;
   }
 
+  /** Every file's path and blob id, streamed from one `git ls-tree -r` (no per-tree round trip). */
   async *walk(args: { commit?: string } = {}): AsyncGenerator<WalkedFile> {
-    const c = await this.trees.commit(args.commit ?? (await this.head()));
-    yield* this.trees.walk(c.tree);
+    yield* walkPaths({ gitdir: this.gitdir, commit: args.commit ?? (await this.head()) });
+  }
+
+  /**
+   * Every file with its content, in one streaming pass (see walkContents.ts): what whole-index
+   * passes (build, fsck, validate, the search index) read, instead of `walk` + `readFile` each.
+   */
+  async *walkContents(args: { commit?: string } = {}): AsyncGenerator<WalkedContent> {
+    yield* walkContents({ gitdir: this.gitdir, commit: args.commit ?? (await this.head()) });
   }
 
   /** Paths that differ between two commits. */

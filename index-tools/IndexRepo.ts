@@ -58,6 +58,8 @@ export interface IndexRepo {
    * tree per level in memory. Includes `config.json`.
    */
   walk(args?: { commit?: string }): AsyncIterable<WalkedFile>;
+  /** Like `walk`, with each file's content, in one streaming pass (optional: whole-index readers fall back to walk + readFile). */
+  walkContents?(args?: { commit?: string }): AsyncIterable<WalkedFile & { content: Uint8Array }>;
   /** Called after every commit that this process made or observed. Returns an unsubscribe. */
   onCommit(listener: (info: CommitInfo) => void): () => void;
   /** Live writer numbers (queue depth) for /metrics; optional for read-only or remote-only repos. */

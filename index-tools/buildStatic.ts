@@ -1,28 +1,30 @@
 /**
- * `raven-registry index build --out DIR [--base-url URL]`: a complete static copy in the
- * server's read layout, which nginx or a bucket serves with no application code:
+ * `raven-registry index build --out DIR [--base-url URL] [--no-blobs]`: a complete static copy in
+ * the server's read layout, which nginx or a bucket serves with no application code:
  *   index/config.json   dl absolute under --base-url, else relative to config.json's URL
  *   index/{path}        every package file
- *   blobs/{key}         tarballs and READMEs (hard links when on the same filesystem, else copies)
+ *   blobs/{key}         tarballs and READMEs (hard links when on the same filesystem, else copies);
+ *                       skipped with `blobs: false` (when `dl` points at the blob bucket itself)
  *   index.git/          a bare clone, packed, dumb-HTTP ready
- * The tree is streamed (one tree object per level, one file at a time). A build records the
- * commit it built in DIR/.raven-build.json; the next build writes only files changed since.
- * `extras` (search index, web pages …) run last with the same context.
+ * A full build reads the tree in one streaming pass (walkContents: git ls-tree | git cat-file
+ * --batch) and writes index/ into a fresh directory that replaces the old one by rename, so a
+ * reader never sees a half-written index (and files removed from the tree disappear). A build
+ * records the commit it built in DIR/.raven-build.json; the next build writes only the files
+ * changed since, each atomically in place. `extras` (search index, web pages …) run last with the
+ * same context. Each phase's seconds are returned (and printed by the CLI).
  *
  * @example await buildStatic({ repo, blobs, outDir: 'site', baseUrl: 'https://registry.example' });
  */
-import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import type { IndexConfig } from '../schema/index.ts';
 import { parseBlobKey, readmeKey, tarballKey, type BlobKey } from './blobKey.ts';
 import type { BlobStore } from './BlobStore.ts';
 import { parsePackageFile } from './entryLine.ts';
-import { FsBlobStore } from './FsBlobStore.ts';
 import { runGit } from './gitDumbHttp.ts';
 import type { GitIndexRepo } from './GitIndexRepo.ts';
+import { StaticTreeWriter } from './staticTreeWriter.ts';
 
 export interface BuildContext {
   repo: GitIndexRepo;
@@ -40,20 +42,11 @@ export interface BuildResult {
   files: number;
   blobs: number;
   incremental: boolean;
+  /** Seconds per phase, in order: index files (read + write), blobs, git mirror, each extra. */
+  phases: Array<{ phase: string; seconds: number }>;
 }
 
 const STATE_FILE = '.raven-build.json';
-
-async function writeAtomic(file: string, data: Uint8Array | string): Promise<void> {
-  await fsp.mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${randomBytes(4).toString('hex')}`;
-  await fsp.writeFile(tmp, data);
-  await fsp.rename(tmp, file);
-}
-
-async function exists(p: string): Promise<boolean> {
-  return fsp.access(p).then(() => true, () => false);
-}
 
 /**
  * config.json for a static copy: `dl` under the base URL, or relative to config.json's own URL
@@ -65,6 +58,29 @@ export function staticConfig(config: IndexConfig, baseUrl: string | undefined): 
   return { ...config, dl: `${blobs}/{crate}/{crate}-{version}.tar.gz` };
 }
 
+/**
+ * The blob keys a package file's lines refer to: each tarball, and each README (the line's
+ * `readme` key, or the conventional key). Lines are read with JSON.parse only — a broken line is
+ * validate's business; the build copies what it can name.
+ */
+function blobKeysOf(text: string): BlobKey[] {
+  const keys: BlobKey[] = [];
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    let e: { name?: unknown; vers?: unknown; readme?: unknown };
+    try {
+      e = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    if (typeof e.name !== 'string' || typeof e.vers !== 'string') continue;
+    keys.push(tarballKey(e.name, e.vers));
+    const rk = typeof e.readme === 'string' ? parseBlobKey(e.readme) : readmeKey(e.name, e.vers);
+    if (rk) keys.push(rk);
+  }
+  return keys;
+}
+
 export async function buildStatic(args: {
   repo: GitIndexRepo;
   blobs: BlobStore;
@@ -72,93 +88,109 @@ export async function buildStatic(args: {
   baseUrl?: string;
   /** Force a full build even when a previous build is recorded. */
   full?: boolean;
+  /** Link or copy the blobs into DIR/blobs (default true); false when `dl` points at the blob store itself. */
+  withBlobs?: boolean;
   extras?: Array<(ctx: BuildContext) => Promise<void>>;
+  /** Called as each phase ends (the CLI prints it). */
+  onPhase?: (phase: string, seconds: number) => void;
 }): Promise<BuildResult> {
   const { repo, blobs } = args;
+  const withBlobs = args.withBlobs !== false;
   const outDir = path.resolve(args.outDir);
-  await fsp.mkdir(path.join(outDir, 'index'), { recursive: true });
+  await fsp.mkdir(outDir, { recursive: true });
   const commit = await repo.head();
   const state = args.full ? undefined : await fsp.readFile(path.join(outDir, STATE_FILE), 'utf8').then((t) => JSON.parse(t) as { commit: string; baseUrl?: string }, () => undefined);
   let changed: string[] | 'all' = 'all';
-  if (state && state.baseUrl === args.baseUrl) {
+  if (state && state.baseUrl === args.baseUrl && fs.existsSync(path.join(outDir, 'index'))) {
     try {
       changed = await repo.changedPaths(state.commit, commit);
     } catch {
       changed = 'all'; // the recorded commit is gone (history rewritten): rebuild everything
     }
   }
+  const phases: BuildResult['phases'] = [];
+  const phase = (name: string, seconds: number) => {
+    phases.push({ phase: name, seconds });
+    args.onPhase?.(name, seconds);
+  };
+  const w = new StaticTreeWriter(blobs, path.join(outDir, 'blobs'));
   let files = 0;
   let blobCount = 0;
-  const writeFile = async (p: string, oid: string | undefined) => {
-    const dest = path.join(outDir, 'index', ...p.split('/'));
-    if (oid === undefined) {
-      await fsp.rm(dest, { force: true });
+  // A full build writes a fresh index/ beside the served one; an incremental one edits in place.
+  const indexDir = changed === 'all' ? path.join(outDir, '.index-new') : path.join(outDir, 'index');
+  const atomic = changed !== 'all';
+  if (changed === 'all') fs.rmSync(indexDir, { recursive: true, force: true });
+  const writeFile = async (p: string, content: Buffer | undefined) => {
+    const dest = path.join(indexDir, ...p.split('/'));
+    if (content === undefined) {
+      fs.rmSync(dest, { force: true });
       return;
     }
-    const content = Buffer.from(await repo.readBlob(oid));
     files++;
     if (p === 'config.json') {
-      await writeAtomic(dest, JSON.stringify(staticConfig(JSON.parse(content.toString('utf8')), args.baseUrl), null, 2) + '\n');
+      w.writeFile(dest, JSON.stringify(staticConfig(JSON.parse(content.toString('utf8')), args.baseUrl), null, 2) + '\n', atomic);
       return;
     }
-    await writeAtomic(dest, content);
-    for (const e of parsePackageFile(content.toString('utf8'))) {
-      const keys: BlobKey[] = [tarballKey(e.name, e.vers)];
-      const rk = e.readme ? parseBlobKey(e.readme) : readmeKey(e.name, e.vers);
-      if (rk) keys.push(rk);
-      for (const k of keys) if (await copyBlob(blobs, k, path.join(outDir, 'blobs', ...k.split('/')))) blobCount++;
-    }
+    w.writeFile(dest, content, atomic);
+    if (withBlobs) for (const k of blobKeysOf(content.toString('utf8'))) if (await w.putBlob(k)) blobCount++;
   };
+  let t = performance.now();
   if (changed === 'all') {
-    for await (const f of repo.walk({ commit })) await writeFile(f.path, f.oid);
+    for await (const f of repo.walkContents({ commit })) await writeFile(f.path, f.content);
+    // Swap: the old tree moves aside and the new one takes its name (two renames; a reader in
+    // between gets a 404, never a mix of old and new files), then the old one is removed.
+    const live = path.join(outDir, 'index');
+    const old = path.join(outDir, `.index-old-${process.pid}`);
+    const hadOld = fs.existsSync(live);
+    if (hadOld) fs.renameSync(live, old);
+    fs.renameSync(indexDir, live);
+    if (hadOld) fs.rmSync(old, { recursive: true, force: true });
   } else {
     for (const p of changed) {
       const f = await repo.readFile(p, commit);
-      await writeFile(p, f?.oid);
+      await writeFile(p, f ? Buffer.from(f.content) : undefined);
     }
     // config.json is rewritten when the base URL changes (handled by the full build above).
   }
+  const pass = (performance.now() - t) / 1000;
+  phase(`index files (${files}; git read + parse ${(pass - w.seconds.files - w.seconds.blobs).toFixed(1)} s, writes ${w.seconds.files.toFixed(1)} s)`, pass - w.seconds.blobs);
+  phase(withBlobs ? `blobs (${blobCount} linked or copied)` : 'blobs (skipped: --no-blobs)', w.seconds.blobs);
+  t = performance.now();
   await mirrorGit(repo.gitdir, path.join(outDir, 'index.git'));
+  phase('git mirror (index.git)', (performance.now() - t) / 1000);
   const ctx: BuildContext = { repo, blobs, outDir, baseUrl: args.baseUrl, commit, changed };
-  for (const extra of args.extras ?? []) await extra(ctx);
-  await writeAtomic(path.join(outDir, STATE_FILE), JSON.stringify({ commit, baseUrl: args.baseUrl }) + '\n');
-  return { commit, files, blobs: blobCount, incremental: changed !== 'all' };
-}
-
-/** Link (or copy) one blob into the output; false when absent in the store or already there. */
-async function copyBlob(blobs: BlobStore, key: BlobKey, dest: string): Promise<boolean> {
-  if (await exists(dest)) return false;
-  await fsp.mkdir(path.dirname(dest), { recursive: true });
-  if (blobs instanceof FsBlobStore) {
-    try {
-      await fsp.link(blobs.filePath(key), dest);
-      return true;
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') return false;
-      if (code === 'EEXIST') return false;
-      // EXDEV (other filesystem) or EPERM: fall back to copying.
-    }
+  for (const [i, extra] of (args.extras ?? []).entries()) {
+    t = performance.now();
+    await extra(ctx);
+    phase(`extra ${extra.name || i + 1}`, (performance.now() - t) / 1000);
   }
-  const s = await blobs.stream(key);
-  if (!s) return false;
-  const tmp = `${dest}.tmp-${randomBytes(4).toString('hex')}`;
-  await pipeline(s, createWriteStream(tmp));
-  await fsp.rename(tmp, dest);
-  return true;
+  w.writeFile(path.join(outDir, STATE_FILE), JSON.stringify({ commit, baseUrl: args.baseUrl }) + '\n', true);
+  return { commit, files, blobs: blobCount, incremental: changed !== 'all', phases };
 }
 
-/** A bare, packed, dumb-HTTP-ready copy of the index repo (clone once, then fetch). */
+/**
+ * A bare, packed, dumb-HTTP-ready copy of the index repo: cloned once (a local clone hard-links
+ * the packs), then fetched. Repacked only when there is something loose to pack or too many
+ * packs: a full `repack -a` of a 1.5M-version index costs minutes and a dumb-HTTP client is
+ * served equally well by a few packs (it asks for each pack whole).
+ */
 async function mirrorGit(src: string, dest: string): Promise<void> {
   const git = async (...a: string[]) => {
     const r = await runGit(a);
     if (r.code !== 0) throw new Error(`git ${a.join(' ')} failed: ${r.stderr.trim()}`);
+    return r.stdout;
   };
-  if (!(await exists(path.join(dest, 'HEAD')))) {
+  if (!fs.existsSync(path.join(dest, 'HEAD'))) {
     await git('clone', '--bare', '--quiet', src, dest);
   } else {
     await git('--git-dir', dest, 'fetch', '--quiet', '--force', src, '+refs/heads/*:refs/heads/*');
   }
-  await git('--git-dir', dest, 'repack', '-a', '-d', '-q');
+  const counts = new Map((await git('--git-dir', dest, 'count-objects', '-v')).trim().split('\n').map((l) => {
+    const [k, v] = l.split(': ');
+    return [k!, Number(v)] as const;
+  }));
+  const packs = counts.get('packs') ?? 0;
+  if (packs > 16) await git('--git-dir', dest, 'repack', '-a', '-d', '-q');
+  else if ((counts.get('count') ?? 0) > 0 || packs === 0) await git('--git-dir', dest, 'repack', '-d', '-q');
   await git('--git-dir', dest, 'update-server-info');
 }

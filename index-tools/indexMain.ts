@@ -3,9 +3,9 @@
  * typed options go out to one verb per file).
  *   init                       create DATA_DIR/index.git with config.json
  *   validate [--against REF]   schema, path rule, append-only rule; exit 1 on problems
- *   fsck                       every line's blob exists and matches cksum + integrity
+ *   fsck [--threads N]         every line's blob exists and matches cksum + integrity
  *   gc [--yes] [--min-age S]   list (and with --yes delete) blobs no line refers to
- *   build --out DIR [--base-url URL] [--full]   static tree for nginx / a bucket
+ *   build --out DIR [--base-url URL] [--full] [--no-blobs]   static tree for nginx / a bucket
  * Common options: --data-dir DIR (default DATA_DIR or ./data), --dir GITDIR (the index repo;
  * default DATA_DIR/index.git; a work tree's .git is found), --blobs DIR (default DATA_DIR/blobs),
  * --public-url URL (init: the URL config.json points at; default PUBLIC_URL or http://127.0.0.1:8080).
@@ -26,10 +26,13 @@ const HELP = `usage: raven-registry index <command> [options]
   init                               create the index repository (DATA_DIR/index.git) with config.json
   validate [--against REF] [--rev REF] [--no-history]
                                      check every file; exit 1 printing file:line: field: message
-  fsck                               check every line's tarball (cksum, integrity) and README exist
+  fsck [--threads N]                 check every line's tarball (cksum, integrity) and README exist
+                                     (progress on stderr every 5 s; N hashing threads, default: cores)
   gc [--yes] [--min-age SECONDS]     list blobs no line refers to; delete them only with --yes
-  build --out DIR [--base-url URL] [--full]
-                                     write a static tree (index/, blobs/, index.git/) for nginx
+  build --out DIR [--base-url URL] [--full] [--no-blobs]
+                                     write a static tree (index/, blobs/, index.git/) for nginx;
+                                     --no-blobs: no blobs/ (config.json's dl must then point at
+                                     the blob store: give --base-url of where blobs/ is served)
 options: --data-dir DIR  --dir GITDIR  --blobs DIR  --public-url URL`;
 
 interface Parsed {
@@ -40,7 +43,7 @@ interface Parsed {
 function parseArgs(argv: string[]): Parsed {
   const flags = new Map<string, string | true>();
   const rest: string[] = [];
-  const boolean = new Set(['--yes', '--full', '--no-history', '--help', '-h']);
+  const boolean = new Set(['--yes', '--full', '--no-history', '--no-blobs', '--help', '-h']);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a.startsWith('--') && a.includes('=')) flags.set(a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1));
@@ -121,7 +124,12 @@ export async function indexMain(argv: string[], env: Record<string, string | und
     case 'fsck': {
       const repo = open();
       try {
-        const problems = await fsckIndex({ repo, blobs });
+        const threads = flag('--threads');
+        const problems = await fsckIndex({
+          repo, blobs, threads: threads === undefined ? undefined : Math.max(1, Number(threads) || 1),
+          onProgress: (p) => console.error(`fsck: ${p.files} package files, ${p.hashed}/${p.versions} tarballs hashed ` +
+            `(${Math.round(p.hashed / Math.max(p.seconds, 0.001))}/s), ${p.problems} problem(s), ${p.seconds.toFixed(0)} s`),
+        });
         for (const p of problems) console.log(`${p.key}: ${p.package}: ${p.message}`);
         console.error(problems.length ? `fsck: ${problems.length} problem(s)` : 'fsck: ok');
         return problems.length ? 1 : 0;
@@ -151,7 +159,13 @@ export async function indexMain(argv: string[], env: Record<string, string | und
       }
       const repo = open();
       try {
-        const r = await buildStatic({ repo, blobs, outDir: out, baseUrl: flag('--base-url'), full: parsed.flags.has('--full'), extras: opts.buildExtras?.({ dataDir }) });
+        const t0 = performance.now();
+        const r = await buildStatic({
+          repo, blobs, outDir: out, baseUrl: flag('--base-url'), full: parsed.flags.has('--full'),
+          withBlobs: !parsed.flags.has('--no-blobs'), extras: opts.buildExtras?.({ dataDir }),
+          onPhase: (phase, seconds) => console.error(`build: ${seconds.toFixed(1).padStart(7)} s  ${phase}`),
+        });
+        console.error(`build: ${((performance.now() - t0) / 1000).toFixed(1).padStart(7)} s  total`);
         console.log(`built ${path.resolve(out)} at ${r.commit}: ${r.files} index file(s), ${r.blobs} blob(s)${r.incremental ? ' (incremental)' : ''}`);
         return 0;
       } finally {

@@ -11,6 +11,7 @@ import { IndexConfig, isRegistryError } from '../schema/index.ts';
 import { versionKey } from './applyBatch.ts';
 import { parseEntry } from './entryLine.ts';
 import type { GitIndexRepo } from './GitIndexRepo.ts';
+import { historyChanges } from './historyChanges.ts';
 import { isIndexPathFor } from './indexPath.ts';
 
 export interface IndexProblem {
@@ -118,35 +119,18 @@ export async function validateIndex(args: {
   const { repo } = args;
   const head = args.commit ?? (await repo.head());
   const problems: IndexProblem[] = [];
-  const text = async (p: string, c: string) => {
-    const f = await repo.readFile(p, c);
-    return f ? Buffer.from(f.content).toString('utf8') : undefined;
-  };
-  for await (const f of repo.walk({ commit: head })) {
-    problems.push(...checkFile(f.path, Buffer.from(await repo.readBlob(f.oid)).toString('utf8')));
-  }
-  const pairs: [string, string][] = [];
-  if (args.against) pairs.push([args.against, head]);
-  else if (args.history !== false) {
-    for (let c = head; ;) {
-      const [parent] = await repo.commitParents(c);
-      if (!parent) break;
-      pairs.push([parent, c]);
-      c = parent;
-    }
-  }
+  for await (const f of repo.walkContents({ commit: head })) problems.push(...checkFile(f.path, f.content.toString('utf8')));
+  if (!args.against && args.history === false) return problems;
   const reported = new Set<string>();
-  for (const [from, to] of pairs) {
-    for (const p of await repo.changedPaths(from, to)) {
-      const before = await text(p, from);
-      if (before === undefined) continue;
-      for (const prob of checkAppendOnly(p, before, await text(p, to))) {
-        const msg = to === head ? prob.message : `${prob.message} (in commit ${to.slice(0, 12)})`;
-        const key = formatProblem({ ...prob, message: msg });
-        if (!reported.has(key)) {
-          reported.add(key);
-          problems.push({ ...prob, message: msg });
-        }
+  for await (const c of historyChanges({ gitdir: repo.gitdir, head, against: args.against })) {
+    // The common case, a pure append: the old file is a prefix of the new one.
+    if (c.after && c.after.length >= c.before.length && c.after.subarray(0, c.before.length).equals(c.before)) continue;
+    for (const prob of checkAppendOnly(c.path, c.before.toString('utf8'), c.after?.toString('utf8'))) {
+      const msg = c.commit === head ? prob.message : `${prob.message} (in commit ${c.commit.slice(0, 12)})`;
+      const key = formatProblem({ ...prob, message: msg });
+      if (!reported.has(key)) {
+        reported.add(key);
+        problems.push({ ...prob, message: msg });
       }
     }
   }

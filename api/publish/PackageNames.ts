@@ -1,7 +1,8 @@
 /**
  * The set of package names in the index, kept in memory for the typosquat rule (a new name
  * whose hyphen-stripped form equals an existing package's is refused). Built once from
- * `index.walk()` (only paths — no file is read), then kept current from `onCommit`.
+ * `index.walk()` (only paths — no file is read; one `git ls-tree -r` for a GitIndexRepo), then
+ * kept current from `onCommit`.
  *
  * @example
  *   const names = new PackageNames({ index });

@@ -1,6 +1,6 @@
 /**
- * Keeps a SearchIndex in step with the index repository: built once from `index.walk()` on
- * first use, then updated incrementally from each commit's changed paths (only those packages
+ * Keeps a SearchIndex in step with the index repository: built once from one streaming pass
+ * over the index (`walkContents`) on first use, then updated incrementally from each commit's changed paths (only those packages
  * are re-read). Download totals (the relevance boost and `sort=downloads`) are refreshed from
  * the MetaStore at most every `downloadsRefreshMs`.
  *
@@ -90,10 +90,9 @@ export class LiveSearch {
       if (building) seen.push(info.paths);
       else this.#enqueue(info.paths);
     });
-    for await (const f of this.#repo.walk()) {
+    for await (const f of filesWithContent(this.#repo)) {
       if (!isIndexPathFor(f.path)) continue;
-      const file = await this.#repo.readFile(f.path);
-      if (file) this.index.upsert(f.path.split('/').at(-1)!, parseLines(new TextDecoder().decode(file.content)));
+      this.index.upsert(f.path.split('/').at(-1)!, parseLines(decoder.decode(f.content)));
     }
     building = false;
     for (const paths of seen) this.#enqueue(paths);
@@ -111,6 +110,23 @@ export class LiveSearch {
         }
       }
     });
+  }
+}
+
+const decoder = new TextDecoder();
+
+/**
+ * Every file with its content: one streaming pass (`walkContents`, git reads the whole tree in C)
+ * where the repository offers it, else a walk and a read per file.
+ */
+async function* filesWithContent(repo: IndexRepo): AsyncGenerator<{ path: string; content: Uint8Array }> {
+  if (repo.walkContents) {
+    yield* repo.walkContents();
+    return;
+  }
+  for await (const f of repo.walk()) {
+    const file = await repo.readFile(f.path);
+    if (file) yield { path: f.path, content: file.content };
   }
 }
 

@@ -15,12 +15,32 @@ export type SiteMeta = Pick<MetaStore,
 export async function indexOnlySiteMeta(index: IndexRepo): Promise<SiteMeta> {
   const byPackage = new Map<string, Set<string>>();
   const byUser = new Map<string, Set<string>>();
-  for await (const f of index.walk()) {
-    if (!isIndexPathFor(f.path)) continue;
-    const name = f.path.split('/').at(-1)!;
-    for (const e of (await index.readPackage(name)) ?? []) {
-      (byPackage.get(name) ?? byPackage.set(name, new Set()).get(name)!).add(e.publisher);
-      (byUser.get(e.publisher) ?? byUser.set(e.publisher, new Set()).get(e.publisher)!).add(name);
+  const note = (name: string, publisher: string) => {
+    (byPackage.get(name) ?? byPackage.set(name, new Set()).get(name)!).add(publisher);
+    (byUser.get(publisher) ?? byUser.set(publisher, new Set()).get(publisher)!).add(name);
+  };
+  if (index.walkContents) {
+    // One streaming pass; only `publisher` is needed, so lines are JSON.parse'd, not validated.
+    const decoder = new TextDecoder();
+    for await (const f of index.walkContents()) {
+      if (!isIndexPathFor(f.path)) continue;
+      const name = f.path.split('/').at(-1)!;
+      for (const line of decoder.decode(f.content).split('\n')) {
+        if (!line) continue;
+        let publisher: unknown;
+        try {
+          publisher = (JSON.parse(line) as { publisher?: unknown }).publisher;
+        } catch {
+          continue; // a broken line is validate's business
+        }
+        if (typeof publisher === 'string') note(name, publisher);
+      }
+    }
+  } else {
+    for await (const f of index.walk()) {
+      if (!isIndexPathFor(f.path)) continue;
+      const name = f.path.split('/').at(-1)!;
+      for (const e of (await index.readPackage(name)) ?? []) note(name, e.publisher);
     }
   }
   const user = (username: string): UserRecord => ({ id: username, username, email: '', passwordHash: '', createdAt: '' });

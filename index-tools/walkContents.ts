@@ -1,0 +1,158 @@
+/**
+ * Every file of a commit's tree with its content, in one streaming pass where git does the work
+ * in C: `git ls-tree -r` feeds `git cat-file --batch --buffer` through a pipe that never enters
+ * this process, and we only parse cat-file's output. Why: walking the tree one object at a time
+ * (a `cat-file` round trip per tree and per blob) costs ~100 µs per object, minutes at 1.5M
+ * versions; this pass is bound by git's object reads and the consumer (measured: bench/results/scale.md).
+ * Memory is one object plus the pipe buffers: nothing is collected.
+ *
+ * Index paths are `[a-z0-9-/]` and `config.json`; ls-tree quotes any other path (`"a\tb"`), which
+ * then fails the path rule where one is checked (validate) rather than being silently changed.
+ *
+ * @example
+ *   for await (const f of walkContents({ gitdir, commit })) console.log(f.path, f.content.length);
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import type { Readable } from 'node:stream';
+
+export interface WalkedContent {
+  /** Index path (`config.json`, `ra/ve/raven-ui`). */
+  path: string;
+  /** git blob id. */
+  oid: string;
+  content: Buffer;
+}
+
+/** Paths and blob ids only (`git ls-tree -r`), for walks that read no content. */
+export async function* walkPaths(args: { gitdir: string; commit: string }): AsyncGenerator<{ path: string; oid: string }> {
+  const ls = spawn('git', ['--git-dir', args.gitdir, 'ls-tree', '-r', '--full-tree', '-z', args.commit], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const stderr = collect(ls.stderr);
+  const exited = once(ls, 'close') as Promise<[number | null, NodeJS.Signals | null]>;
+  let done = false;
+  try {
+    let rest = '';
+    for await (const chunk of ls.stdout as AsyncIterable<Buffer>) {
+      const text = rest + chunk.toString('utf8');
+      let start = 0;
+      for (let z = text.indexOf('\0'); z >= 0; z = text.indexOf('\0', start)) {
+        // `<mode> SP <type> SP <oid> TAB <path>`
+        const rec = text.slice(start, z);
+        start = z + 1;
+        const tab = rec.indexOf('\t');
+        const sp = rec.lastIndexOf(' ', tab);
+        if (rec.slice(rec.indexOf(' ') + 1, sp) !== 'blob') continue;
+        yield { path: rec.slice(tab + 1), oid: rec.slice(sp + 1, tab) };
+      }
+      rest = text.slice(start);
+    }
+    const [code] = await exited;
+    if (code !== 0) throw new Error(`git ls-tree -r ${args.commit} failed (${code}): ${(await stderr).trim()}`);
+    done = true;
+  } finally {
+    if (!done) ls.kill();
+  }
+}
+
+export async function* walkContents(args: { gitdir: string; commit: string }): AsyncGenerator<WalkedContent> {
+  const ls = spawn('git', ['--git-dir', args.gitdir, 'ls-tree', '-r', '--full-tree', '--format=%(objectname) %(path)', args.commit], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // ls-tree's stdout becomes cat-file's stdin (the fd is duplicated into the child); our copy is
+  // closed so cat-file sees EOF when ls-tree ends.
+  const cat = spawn('git', ['--git-dir', args.gitdir, 'cat-file', '--batch=%(objectname) %(objecttype) %(objectsize) %(rest)', '--buffer'], { stdio: [ls.stdout, 'pipe', 'pipe'] });
+  ls.stdout.destroy();
+  const lsErr = collect(ls.stderr);
+  const catErr = collect(cat.stderr);
+  const lsExit = once(ls, 'close') as Promise<[number | null]>;
+  const catExit = once(cat, 'close') as Promise<[number | null]>;
+  let done = false;
+  try {
+    for await (const o of parseBatch(cat.stdout)) {
+      if (o.type !== 'blob') {
+        if (o.type === 'missing') throw new Error(`git cat-file: object ${o.oid} (${o.rest}) is missing`);
+        continue; // a gitlink (submodule commit) — never in an index, never a file
+      }
+      yield { path: o.rest, oid: o.oid, content: o.content };
+    }
+    const [[lsCode], [catCode]] = await Promise.all([lsExit, catExit]);
+    if (lsCode !== 0) throw new Error(`git ls-tree -r ${args.commit} failed (${lsCode}): ${(await lsErr).trim()}`);
+    if (catCode !== 0) throw new Error(`git cat-file --batch failed (${catCode}): ${(await catErr).trim()}`);
+    done = true;
+  } finally {
+    if (!done) {
+      ls.kill();
+      cat.kill();
+    }
+  }
+}
+
+interface BatchObject {
+  oid: string;
+  type: string;
+  rest: string;
+  content: Buffer;
+}
+
+const EMPTY: Buffer = Buffer.alloc(0);
+
+/**
+ * Parse `git cat-file --batch=%(objectname) %(objecttype) %(objectsize) %(rest)` output: a header
+ * line, the content, a newline; a missing object is `<oid> missing`. Content buffers are slices
+ * of the chunks read (copied only when an object spans chunks).
+ */
+export async function* parseBatch(stream: Readable): AsyncGenerator<BatchObject> {
+  let buf: Buffer = EMPTY;
+  let pending: Buffer[] = [];
+  let pendingLen = 0;
+  let need = 0; // bytes wanted in `pending` before the next object can be cut
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    if (need > 0) {
+      pending.push(chunk);
+      pendingLen += chunk.length;
+      if (pendingLen < need) continue;
+      buf = Buffer.concat(pending, pendingLen);
+      pending = [];
+      pendingLen = 0;
+      need = 0;
+    } else buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
+    let pos = 0;
+    for (;;) {
+      const nl = buf.indexOf(0x0a, pos);
+      if (nl < 0) break;
+      const header = buf.toString('latin1', pos, nl);
+      const s1 = header.indexOf(' ');
+      const s2 = header.indexOf(' ', s1 + 1);
+      const type = s2 < 0 ? '' : header.slice(s1 + 1, s2);
+      if (type !== 'blob' && type !== 'tree' && type !== 'commit' && type !== 'tag') {
+        // `<input line> missing` (or `ambiguous`)
+        pos = nl + 1;
+        yield { oid: header.slice(0, s1 < 0 ? undefined : s1), type: 'missing', rest: header, content: EMPTY };
+        continue;
+      }
+      const s3 = header.indexOf(' ', s2 + 1);
+      const size = Number(header.slice(s2 + 1, s3 < 0 ? undefined : s3));
+      const end = nl + 1 + size;
+      if (buf.length < end + 1) {
+        // The object runs past this chunk: gather whole chunks until it is complete.
+        need = end + 1 - pos;
+        break;
+      }
+      // The header's bytes are latin1 one-to-one, so its offsets are byte offsets.
+      const rest = s3 < 0 ? '' : buf.toString('utf8', pos + s3 + 1, nl);
+      yield { oid: header.slice(0, s1), type, rest, content: buf.subarray(nl + 1, end) };
+      pos = end + 1;
+    }
+    buf = buf.subarray(pos);
+    if (need > 0) {
+      pending = [buf];
+      pendingLen = buf.length;
+      buf = EMPTY;
+    }
+  }
+  if (buf.length || pendingLen) throw new Error('git cat-file --batch: output ended inside an object');
+}
+
+async function collect(s: Readable): Promise<string> {
+  let out = '';
+  for await (const c of s) if (out.length < 8192) out += String(c);
+  return out;
+}
