@@ -127,6 +127,10 @@ describe('raven-registry index fsck', () => {
     expect(r.out).toContain('foo/foo-1.1.0.tar.gz: foo@1.1.0: sha256');
     expect(r.out).toContain('raven-ui/raven-ui-0.1.0.tar.gz: raven-ui@0.1.0: missing tarball');
     expect(r.out).not.toContain('foo-1.0.0');
+    const one = await index('fsck', '--threads', '1'); // the same verdict from one hashing thread
+    expect(one.code).toBe(1);
+    expect(one.out.split('\n').filter((l) => l.includes('.tar.gz:'))).toEqual(r.out.split('\n').filter((l) => l.includes('.tar.gz:')));
+    expect(r.out).toMatch(/fsck: 2 package files, 3\/3 tarballs hashed/); // the progress line
   });
 });
 
@@ -170,5 +174,34 @@ describe('raven-registry index build', () => {
     const abs = await index('build', '--out', out, '--base-url', 'https://cdn.example/reg/');
     expect(abs.out).not.toContain('incremental'); // a new base URL rebuilds everything
     expect(JSON.parse(fs.readFileSync(path.join(out, 'index/config.json'), 'utf8')).dl).toBe('https://cdn.example/reg/blobs/{crate}/{crate}-{version}.tar.gz');
+  });
+
+  it('prints its phases, and a full build replaces index/ whole (a file gone from the tree is gone)', async () => {
+    const out = path.join(dir, 'site');
+    const r = await index('build', '--out', out);
+    expect(r.out).toMatch(/build: +[0-9.]+ s {2}index files \(3;/);
+    expect(r.out).toMatch(/build: +[0-9.]+ s {2}blobs \(3 linked or copied\)/);
+    expect(r.out).toMatch(/build: +[0-9.]+ s {2}git mirror/);
+    expect(r.out).toMatch(/build: +[0-9.]+ s {2}total/);
+    const wt = path.join(dir, 'wt-rm');
+    execFileSync('git', ['clone', '-q', gitdir, wt]);
+    const g = (...a: string[]) => execFileSync('git', ['-C', wt, '-c', 'user.name=t', '-c', 'user.email=t@t', ...a]);
+    g('rm', '-q', '3/f/foo');
+    g('commit', '-qm', 'remove foo');
+    g('push', '-q', 'origin', 'HEAD:main');
+    expect((await index('build', '--out', out, '--full')).code).toBe(0);
+    expect(fs.existsSync(path.join(out, 'index/3/f/foo'))).toBe(false);
+    expect(fs.readFileSync(path.join(out, 'index/ra/ve/raven-ui'), 'utf8')).toBe(git(gitdir, 'show', 'main:ra/ve/raven-ui'));
+    expect(fs.readdirSync(out).filter((n) => n.startsWith('.index'))).toEqual([]); // no temp tree left behind
+  });
+
+  it('--no-blobs writes no blobs/ (dl points at the blob store under --base-url)', async () => {
+    const out = path.join(dir, 'site');
+    const r = await index('build', '--out', out, '--no-blobs', '--base-url', 'https://bucket.example');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('blobs (skipped: --no-blobs)');
+    expect(fs.existsSync(path.join(out, 'blobs'))).toBe(false);
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'index/config.json'), 'utf8')).dl).toBe('https://bucket.example/blobs/{crate}/{crate}-{version}.tar.gz');
+    expect(fs.readFileSync(path.join(out, 'index/3/f/foo'), 'utf8')).toBe(git(gitdir, 'show', 'main:3/f/foo'));
   });
 });
