@@ -30,7 +30,8 @@ export function createApp(deps: AppDeps): Hono {
     flushIntervalMs: deps.config.downloads.flushIntervalMs,
     now: deps.now,
   });
-  deps.search ??= new LiveSearch({ index: deps.index, meta: deps.meta, now: deps.now });
+  // A search during the initial build of a large index gets 503 + Retry-After after 5 s, not a hang.
+  deps.search ??= new LiveSearch({ index: deps.index, meta: deps.meta, now: deps.now, maxWaitMs: 5_000 });
   const app = new Hono();
   app.onError(onError);
   app.notFound((c) => errorResponse(c, 'not_found', `no route for ${c.req.method} ${c.req.path}`));

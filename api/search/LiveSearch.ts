@@ -9,7 +9,7 @@
  *   const idx = await live.ready(); // built, and every observed commit applied
  *   idx.search({ q: 'http', sort: 'relevance', page: 1, perPage: 20 });
  */
-import type { IndexEntry } from '../../schema/index.ts';
+import { RegistryError, type IndexEntry } from '../../schema/index.ts';
 import type { IndexRepo } from '../../index-tools/IndexRepo.ts';
 import { isIndexPathFor } from '../../index-tools/indexPath.ts';
 import type { MetaStore } from '../meta/MetaStore.ts';
@@ -20,6 +20,12 @@ export interface LiveSearchOptions {
   meta: Pick<MetaStore, 'downloadTotals'>;
   downloadsRefreshMs?: number;
   now?: () => Date;
+  /**
+   * How long `ready()` waits for the initial build before it throws RegistryError('unavailable')
+   * with a `retryAfter` (the API answers 503 + Retry-After instead of holding the request while a
+   * large index is read). Default: wait for it (a static build needs the whole index).
+   */
+  maxWaitMs?: number;
 }
 
 export class LiveSearch {
@@ -33,12 +39,16 @@ export class LiveSearch {
   #unsubscribe: (() => void) | undefined;
   #downloadsAt = -Infinity;
   #downloadsRefresh: Promise<void> | undefined;
+  readonly #maxWaitMs: number;
+  #built = false;
+  #packagesRead = 0;
 
   constructor(opts: LiveSearchOptions) {
     this.#repo = opts.index;
     this.#meta = opts.meta;
     this.#refreshMs = opts.downloadsRefreshMs ?? 60_000;
     this.#now = opts.now ?? (() => new Date());
+    this.#maxWaitMs = opts.maxWaitMs ?? Infinity;
   }
 
   /** The index with every commit observed so far applied (builds it on the first call). */
@@ -49,7 +59,8 @@ export class LiveSearch {
       this.#unsubscribe?.();
       throw e;
     });
-    await this.#started;
+    if (!this.#built && Number.isFinite(this.#maxWaitMs)) await this.#waitBounded(this.#started);
+    else await this.#started;
     await this.#queue;
     if (this.#now().getTime() - this.#downloadsAt >= this.#refreshMs) {
       // The first refresh is awaited (a fresh index has no boosts); later ones run behind.
@@ -58,6 +69,25 @@ export class LiveSearch {
       if (first) await p;
     }
     return this.index;
+  }
+
+  /** True once the initial build is done (search answers from then on without waiting). */
+  get built(): boolean {
+    return this.#built;
+  }
+
+  async #waitBounded(started: Promise<void>): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), this.#maxWaitMs);
+    });
+    try {
+      if ((await Promise.race([started, timedOut])) === 'timeout') {
+        throw new RegistryError('unavailable', `the search index is being built (${this.#packagesRead} packages read so far); retry shortly`, { retryAfter: 5 });
+      }
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Re-read download totals now. Returns the totals (the stats endpoint reuses them). */
@@ -90,11 +120,19 @@ export class LiveSearch {
       if (building) seen.push(info.paths);
       else this.#enqueue(info.paths);
     });
+    let slice = performance.now();
     for await (const f of filesWithContent(this.#repo)) {
+      if (performance.now() - slice > 20) {
+        // Let requests in (they get their answer, or a 503 while this runs) between slices of work.
+        await new Promise((r) => setImmediate(r));
+        slice = performance.now();
+      }
       if (!isIndexPathFor(f.path)) continue;
       this.index.upsert(f.path.split('/').at(-1)!, parseLines(decoder.decode(f.content)));
+      this.#packagesRead++;
     }
     building = false;
+    this.#built = true;
     for (const paths of seen) this.#enqueue(paths);
   }
 
