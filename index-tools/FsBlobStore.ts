@@ -1,9 +1,15 @@
 /**
- * BlobStore on the local filesystem (the embedded default, DATA_DIR/blobs). A put streams the
- * content into a temp file in the destination directory while ssri checks it against the
- * expected integrity, fsyncs it, then links it into place: `link` fails when the key exists
- * (unlike `rename`, which would overwrite), so two racing puts cannot replace each other's
- * content; the loser compares and reports `exists` or `version_exists`.
+ * BlobStore on the local filesystem (the embedded default, DATA_DIR/blobs). A put makes the
+ * content durable (fsync) and checked against the expected integrity before it links it into
+ * place: `link` fails when the key exists (unlike `rename`, which would overwrite), so two racing
+ * puts cannot replace each other's content; the loser compares and reports `exists` or
+ * `version_exists`. The directory is fsynced after the link, so a put that returned survives a
+ * crash.
+ *
+ * A `{ file }` on the same filesystem (the publish path's upload under DATA_DIR/tmp) is linked
+ * as it is: read once to check it, fsynced, linked — no copy. The caller must not modify the
+ * file afterwards (removing it is fine). Bytes, or a file on another filesystem, are copied into
+ * a temp file beside the key first.
  *
  * @example
  *   const blobs = new FsBlobStore({ root: 'data/blobs' });
@@ -21,6 +27,7 @@ import { parseBlobKey, type BlobKey } from './blobKey.ts';
 import type { BlobStore, PutResult } from './BlobStore.ts';
 
 const TMP_PREFIX = '.tmp-';
+const READ_CHUNK = 256 * 1024;
 
 export class FsBlobStore implements BlobStore {
   readonly root: string;
@@ -37,13 +44,19 @@ export class FsBlobStore implements BlobStore {
   async put(key: BlobKey, source: { file: string } | { bytes: Uint8Array }, integrity: string): Promise<PutResult> {
     const dest = this.filePath(key);
     const dir = path.dirname(dest);
-    await fsp.mkdir(dir, { recursive: true });
+    const parsed = ssri.parse(integrity);
+    const algo = parsed.pickAlgorithm();
+    if (!algo) throw new RegistryError('integrity_mismatch', `unusable integrity for ${key}`, { key });
+    // A new package directory is an entry in the root: fsync the root too, or a crash could lose it.
+    const created = await fsp.mkdir(dir, { recursive: true });
+    if (created !== undefined) await syncDir(this.root);
+    if ('file' in source) {
+      const linked = await this.linkFile(key, source.file, dest, parsed, algo);
+      if (linked) return linked;
+    }
     const tmp = path.join(dir, `${TMP_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}`);
     try {
       const input = 'file' in source ? createReadStream(source.file) : bytesStream(source.bytes);
-      const parsed = ssri.parse(integrity);
-      const algo = parsed.pickAlgorithm();
-      if (!algo) throw new RegistryError('integrity_mismatch', `unusable integrity for ${key}`, { key });
       const hash = createHash(algo);
       await pipeline(input, async function* (chunks: AsyncIterable<Buffer>) {
         for await (const c of chunks) {
@@ -62,18 +75,55 @@ export class FsBlobStore implements BlobStore {
       } finally {
         await fh.close();
       }
-      try {
-        await fsp.link(tmp, dest);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-        if (await this.matches(dest, integrity)) return { status: 'exists', size };
-        throw new RegistryError('version_exists', `${key} already exists with different content`, { key });
-      }
-      await syncDir(dir);
-      return { status: 'created', size };
+      return await this.linkInto(key, tmp, dest, integrity, size);
     } finally {
       await fsp.rm(tmp, { force: true });
     }
+  }
+
+  /**
+   * Put `file` by hard-linking it: check its content, fsync it, link it. Undefined when the
+   * filesystem cannot link it here (another device, no hard links): the caller copies instead.
+   */
+  private async linkFile(key: BlobKey, file: string, dest: string, parsed: ssri.Integrity, algo: string): Promise<PutResult | undefined> {
+    const fh = await fsp.open(file, 'r');
+    let size = 0;
+    try {
+      const hash = createHash(algo);
+      const buf = Buffer.allocUnsafe(READ_CHUNK);
+      for (;;) {
+        const { bytesRead } = await fh.read(buf, 0, buf.length, size);
+        if (bytesRead === 0) break;
+        hash.update(buf.subarray(0, bytesRead));
+        size += bytesRead;
+      }
+      if (!digestMatches(parsed, algo, hash.digest('base64'))) {
+        throw new RegistryError('integrity_mismatch', `content of ${key} does not match its integrity`, { key });
+      }
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    try {
+      return await this.linkInto(key, file, dest, parsed.toString(), size);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EXDEV' || code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'EMLINK') return undefined;
+      throw e;
+    }
+  }
+
+  /** Link the checked, fsynced `from` to `dest` and fsync the directory; or compare with what is there. */
+  private async linkInto(key: BlobKey, from: string, dest: string, integrity: string, size: number): Promise<PutResult> {
+    try {
+      await fsp.link(from, dest);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      if (await this.matches(dest, integrity)) return { status: 'exists', size };
+      throw new RegistryError('version_exists', `${key} already exists with different content`, { key });
+    }
+    await syncDir(path.dirname(dest));
+    return { status: 'created', size };
   }
 
   /** Does the stored file match `integrity`? (hashed with node's crypto, streaming). */

@@ -23,6 +23,8 @@ export interface AccessTokenClaims {
 
 export class AccessTokens {
   private readonly secret: Uint8Array;
+  /** The secret imported once: given raw bytes, jose imports a CryptoKey on every sign and verify. */
+  private key: Promise<CryptoKey> | undefined;
   readonly issuer: string;
   readonly audience: string;
   readonly ttlSeconds: number;
@@ -48,15 +50,20 @@ export class AccessTokens {
       .setAudience(this.audience)
       .setIssuedAt(iat)
       .setExpirationTime(exp)
-      .sign(this.secret);
+      .sign(await this.cryptoKey());
     return { token, expiresAt: new Date(exp * 1000).toISOString() };
+  }
+
+  private cryptoKey(): Promise<CryptoKey> {
+    this.key ??= crypto.subtle.importKey('raw', new Uint8Array(this.secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+    return this.key;
   }
 
   /** Throws RegistryError('token_expired' | 'unauthorized'). */
   async verify(token: string): Promise<AccessTokenClaims> {
     const currentDate = this.now();
     try {
-      const { payload } = await jwtVerify(token, this.secret, {
+      const { payload } = await jwtVerify(token, await this.cryptoKey(), {
         algorithms: [ALG],
         issuer: this.issuer,
         audience: this.audience,

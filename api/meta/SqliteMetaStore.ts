@@ -1,7 +1,8 @@
 /**
  * The embedded MetaStore: one SQLite file (better-sqlite3 12, WAL) at DATA_DIR/registry.db.
  * better-sqlite3 is synchronous; each call is short and indexed, so the async interface
- * just wraps it. Multi-statement changes run in one transaction.
+ * just wraps it. Multi-statement changes run in one transaction. Statements are prepared once
+ * and reused (on a publish burst, re-preparing each query cost more than running it).
  *
  * @example
  *   const meta = new SqliteMetaStore({ file: path.join(config.dataDir, 'registry.db') });
@@ -22,6 +23,8 @@ import type {
 export class SqliteMetaStore implements MetaStore {
   readonly file: string;
   private readonly db: Database.Database;
+  /** Prepared statements by SQL text: preparing costs more than running these short queries. */
+  private readonly statements = new Map<string, Database.Statement>();
 
   constructor({ file }: { file: string }) {
     this.file = file;
@@ -47,19 +50,26 @@ export class SqliteMetaStore implements MetaStore {
     }
   }
 
+  /** The prepared statement for `sql`, compiled on first use. */
+  private q(sql: string): Database.Statement {
+    let st = this.statements.get(sql);
+    if (!st) this.statements.set(sql, (st = this.db.prepare(sql)));
+    return st;
+  }
+
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
 
   async ping(): Promise<void> {
-    this.db.prepare('SELECT 1').get();
+    this.q('SELECT 1').get();
   }
 
   // users
 
   async createUser(u: UserRecord): Promise<void> {
     try {
-      this.db.prepare('INSERT INTO users (id, username, email, password_hash, created_at) VALUES (?, ?, ?, ?, ?)')
+      this.q('INSERT INTO users (id, username, email, password_hash, created_at) VALUES (?, ?, ?, ?, ?)')
         .run(u.id, u.username, u.email, u.passwordHash, u.createdAt);
     } catch (e) {
       const field = duplicateUserField((e as Error).message);
@@ -82,41 +92,41 @@ export class SqliteMetaStore implements MetaStore {
   }
 
   async countUsers(): Promise<number> {
-    return Number((this.db.prepare('SELECT COUNT(*) AS n FROM users').get() as { n: number }).n);
+    return Number((this.q('SELECT COUNT(*) AS n FROM users').get() as { n: number }).n);
   }
 
   private oneUser(sql: string, arg: string): UserRecord | undefined {
-    const row = this.db.prepare(sql).get(arg) as UserRow | undefined;
+    const row = this.q(sql).get(arg) as UserRow | undefined;
     return row && userFromRow(row);
   }
 
   // refresh tokens
 
   async insertRefreshToken(t: RefreshTokenRecord): Promise<void> {
-    this.db.prepare(
+    this.q(
       `INSERT INTO refresh_tokens (id, user_id, family_id, token_hash, created_at, expires_at, used_at, revoked_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(t.id, t.userId, t.familyId, t.tokenHash, t.createdAt, t.expiresAt, t.usedAt, t.revokedAt);
   }
 
   async refreshTokenByHash(tokenHash: string): Promise<RefreshTokenRecord | undefined> {
-    const row = this.db.prepare('SELECT * FROM refresh_tokens WHERE token_hash = ?').get(tokenHash) as RefreshRow | undefined;
+    const row = this.q('SELECT * FROM refresh_tokens WHERE token_hash = ?').get(tokenHash) as RefreshRow | undefined;
     return row && refreshFromRow(row);
   }
 
   async markRefreshTokenUsed(id: string, at: string): Promise<boolean> {
-    const r = this.db.prepare('UPDATE refresh_tokens SET used_at = ? WHERE id = ? AND used_at IS NULL').run(at, id);
+    const r = this.q('UPDATE refresh_tokens SET used_at = ? WHERE id = ? AND used_at IS NULL').run(at, id);
     return r.changes === 1;
   }
 
   async revokeRefreshFamily(familyId: string, at: string): Promise<void> {
-    this.db.prepare('UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL').run(at, familyId);
+    this.q('UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL').run(at, familyId);
   }
 
   // API tokens
 
   async insertApiToken(t: ApiTokenRecord): Promise<void> {
-    this.db.prepare(
+    this.q(
       `INSERT INTO api_tokens (id, user_id, name, token_hash, scopes, packages, created_at, expires_at, last_used_at, revoked_at, kind)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(t.id, t.userId, t.name, t.tokenHash, JSON.stringify(t.scopes), JSON.stringify(t.packages),
@@ -124,112 +134,112 @@ export class SqliteMetaStore implements MetaStore {
   }
 
   async apiTokenByHash(tokenHash: string): Promise<ApiTokenRecord | undefined> {
-    const row = this.db.prepare('SELECT * FROM api_tokens WHERE token_hash = ?').get(tokenHash) as ApiTokenRow | undefined;
+    const row = this.q('SELECT * FROM api_tokens WHERE token_hash = ?').get(tokenHash) as ApiTokenRow | undefined;
     return row && apiTokenFromRow(row);
   }
 
   async listApiTokens(userId: string): Promise<ApiTokenRecord[]> {
-    const rows = this.db.prepare('SELECT * FROM api_tokens WHERE user_id = ? ORDER BY created_at, id').all(userId) as ApiTokenRow[];
+    const rows = this.q('SELECT * FROM api_tokens WHERE user_id = ? ORDER BY created_at, id').all(userId) as ApiTokenRow[];
     return rows.map(apiTokenFromRow);
   }
 
   async revokeApiToken(userId: string, tokenId: string, at: string): Promise<boolean> {
-    const exists = this.db.prepare('SELECT 1 FROM api_tokens WHERE id = ? AND user_id = ?').get(tokenId, userId);
+    const exists = this.q('SELECT 1 FROM api_tokens WHERE id = ? AND user_id = ?').get(tokenId, userId);
     if (!exists) return false;
-    this.db.prepare('UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL').run(at, tokenId, userId);
+    this.q('UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL').run(at, tokenId, userId);
     return true;
   }
 
   async touchApiToken(id: string, at: string): Promise<void> {
-    this.db.prepare('UPDATE api_tokens SET last_used_at = ? WHERE id = ?').run(at, id);
+    this.q('UPDATE api_tokens SET last_used_at = ? WHERE id = ?').run(at, id);
   }
 
   // owners
 
   async owners(packageName: string): Promise<UserRecord[]> {
-    const rows = this.db.prepare(
+    const rows = this.q(
       `SELECT u.* FROM owners o JOIN users u ON u.id = o.user_id WHERE o.package_name = ? ORDER BY o.added_at, u.username`,
     ).all(packageName) as UserRow[];
     return rows.map(userFromRow);
   }
 
   async isOwner(packageName: string, userId: string): Promise<boolean> {
-    return this.db.prepare('SELECT 1 FROM owners WHERE package_name = ? AND user_id = ?').get(packageName, userId) !== undefined;
+    return this.q('SELECT 1 FROM owners WHERE package_name = ? AND user_id = ?').get(packageName, userId) !== undefined;
   }
 
   async addOwner(packageName: string, userId: string, at: string): Promise<void> {
-    this.db.prepare('INSERT INTO owners (package_name, user_id, added_at) VALUES (?, ?, ?) ON CONFLICT (package_name, user_id) DO NOTHING')
+    this.q('INSERT INTO owners (package_name, user_id, added_at) VALUES (?, ?, ?) ON CONFLICT (package_name, user_id) DO NOTHING')
       .run(packageName, userId, at);
   }
 
   async removeOwner(packageName: string, userId: string): Promise<void> {
     this.db.transaction(() => {
-      const isOwner = this.db.prepare('SELECT 1 FROM owners WHERE package_name = ? AND user_id = ?').get(packageName, userId);
+      const isOwner = this.q('SELECT 1 FROM owners WHERE package_name = ? AND user_id = ?').get(packageName, userId);
       if (!isOwner) return;
-      const { n } = this.db.prepare('SELECT COUNT(*) AS n FROM owners WHERE package_name = ?').get(packageName) as { n: number };
+      const { n } = this.q('SELECT COUNT(*) AS n FROM owners WHERE package_name = ?').get(packageName) as { n: number };
       if (n <= 1) throw new RegistryError('last_owner', `cannot remove the last owner of ${packageName}`, { package: packageName });
-      this.db.prepare('DELETE FROM owners WHERE package_name = ? AND user_id = ?').run(packageName, userId);
+      this.q('DELETE FROM owners WHERE package_name = ? AND user_id = ?').run(packageName, userId);
     }).immediate();
   }
 
   async packagesOwnedBy(userId: string): Promise<string[]> {
-    const rows = this.db.prepare('SELECT package_name FROM owners WHERE user_id = ? ORDER BY package_name').all(userId) as { package_name: string }[];
+    const rows = this.q('SELECT package_name FROM owners WHERE user_id = ? ORDER BY package_name').all(userId) as { package_name: string }[];
     return rows.map((r) => r.package_name);
   }
 
   // audit
 
   async appendAudit(r: AuditRecord): Promise<void> {
-    this.db.prepare('INSERT INTO audit_log (at, actor, action, package_name, version, detail) VALUES (?, ?, ?, ?, ?, ?)')
+    this.q('INSERT INTO audit_log (at, actor, action, package_name, version, detail) VALUES (?, ?, ?, ?, ?, ?)')
       .run(r.at, r.actor, r.action, r.packageName, r.version, JSON.stringify(r.detail ?? {}));
   }
 
   async auditFor(packageName: string): Promise<AuditRecord[]> {
-    const rows = this.db.prepare('SELECT * FROM audit_log WHERE package_name = ? ORDER BY id').all(packageName) as AuditRow[];
+    const rows = this.q('SELECT * FROM audit_log WHERE package_name = ? ORDER BY id').all(packageName) as AuditRow[];
     return rows.map(auditFromRow);
   }
 
   // trusted publishing (api/trusted/TrustStore.ts)
 
   async insertTrustRule(r: TrustRuleRecord): Promise<void> {
-    this.db.prepare(
+    this.q(
       `INSERT INTO trusted_publishers (id, package_name, repository_owner_id, repository, workflow_filename, environment, pending, created_by, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(r.id, r.packageName, r.repositoryOwnerId, r.repository, r.workflowFilename, r.environment, r.pending ? 1 : 0, r.createdBy, r.createdAt);
   }
 
   async trustRules(packageName: string): Promise<TrustRuleRecord[]> {
-    const rows = this.db.prepare('SELECT * FROM trusted_publishers WHERE package_name = ? ORDER BY created_at, id').all(packageName) as TrustRuleRow[];
+    const rows = this.q('SELECT * FROM trusted_publishers WHERE package_name = ? ORDER BY created_at, id').all(packageName) as TrustRuleRow[];
     return rows.map(trustRuleFromRow);
   }
 
   async deleteTrustRule(packageName: string, id: string): Promise<boolean> {
-    return this.db.prepare('DELETE FROM trusted_publishers WHERE package_name = ? AND id = ?').run(packageName, id).changes === 1;
+    return this.q('DELETE FROM trusted_publishers WHERE package_name = ? AND id = ?').run(packageName, id).changes === 1;
   }
 
   async consumeOidcJti(jti: string, expiresAt: string, now: string): Promise<boolean> {
     return this.db.transaction(() => {
-      this.db.prepare('DELETE FROM oidc_jti_seen WHERE expires_at < ?').run(now);
-      return this.db.prepare('INSERT INTO oidc_jti_seen (jti, expires_at) VALUES (?, ?) ON CONFLICT (jti) DO NOTHING').run(jti, expiresAt).changes === 1;
+      this.q('DELETE FROM oidc_jti_seen WHERE expires_at < ?').run(now);
+      return this.q('INSERT INTO oidc_jti_seen (jti, expires_at) VALUES (?, ?) ON CONFLICT (jti) DO NOTHING').run(jti, expiresAt).changes === 1;
     }).immediate();
   }
 
   async setTrustedPublishingOnly(packageName: string, enabled: boolean, at: string): Promise<void> {
     if (enabled) {
-      this.db.prepare('INSERT INTO trusted_publishing_only (package_name, enabled_at) VALUES (?, ?) ON CONFLICT (package_name) DO NOTHING').run(packageName, at);
+      this.q('INSERT INTO trusted_publishing_only (package_name, enabled_at) VALUES (?, ?) ON CONFLICT (package_name) DO NOTHING').run(packageName, at);
     } else {
-      this.db.prepare('DELETE FROM trusted_publishing_only WHERE package_name = ?').run(packageName);
+      this.q('DELETE FROM trusted_publishing_only WHERE package_name = ?').run(packageName);
     }
   }
 
   async isTrustedPublishingOnly(packageName: string): Promise<boolean> {
-    return this.db.prepare('SELECT 1 FROM trusted_publishing_only WHERE package_name = ?').get(packageName) !== undefined;
+    return this.q('SELECT 1 FROM trusted_publishing_only WHERE package_name = ?').get(packageName) !== undefined;
   }
 
   // downloads
 
   async addDownloads(batch: DownloadIncrement[]): Promise<void> {
-    const up = this.db.prepare(
+    const up = this.q(
       `INSERT INTO downloads (package_name, version, day, count) VALUES (?, ?, ?, ?)
        ON CONFLICT (package_name, version, day) DO UPDATE SET count = downloads.count + excluded.count`,
     );
@@ -239,19 +249,19 @@ export class SqliteMetaStore implements MetaStore {
   }
 
   async downloadsByDay(packageName: string, fromDay: string, toDay: string): Promise<{ day: string; count: number }[]> {
-    const rows = this.db.prepare(
+    const rows = this.q(
       'SELECT day, SUM(count) AS count FROM downloads WHERE package_name = ? AND day >= ? AND day <= ? GROUP BY day ORDER BY day',
     ).all(packageName, fromDay, toDay) as { day: string; count: number }[];
     return rows.map((r) => ({ day: r.day, count: Number(r.count) }));
   }
 
   async downloadTotals(): Promise<Map<string, number>> {
-    const rows = this.db.prepare('SELECT package_name, SUM(count) AS n FROM downloads GROUP BY package_name').all() as { package_name: string; n: number }[];
+    const rows = this.q('SELECT package_name, SUM(count) AS n FROM downloads GROUP BY package_name').all() as { package_name: string; n: number }[];
     return new Map(rows.map((r) => [r.package_name, Number(r.n)]));
   }
 
   async downloadsInRange(fromDay: string, toDay: string): Promise<Map<string, number>> {
-    const rows = this.db.prepare(
+    const rows = this.q(
       'SELECT package_name, SUM(count) AS n FROM downloads WHERE day >= ? AND day <= ? GROUP BY package_name',
     ).all(fromDay, toDay) as { package_name: string; n: number }[];
     return new Map(rows.map((r) => [r.package_name, Number(r.n)]));

@@ -25,7 +25,8 @@ import { checkDependencies } from './checkDependencies.ts';
 import { inspectTarball, type InspectedTarball } from './inspectTarball.ts';
 import type { KeyedLock } from './KeyedLock.ts';
 import type { PackageNames } from './PackageNames.ts';
-import { readBodyToTempFile, type TempUpload } from './readBodyToTempFile.ts';
+import { readPackageLines } from './readPackageLines.ts';
+import { readBodyToTempFile, type TempUpload, type UploadBody } from './readBodyToTempFile.ts';
 
 export interface PublishContext {
   config: Config;
@@ -53,12 +54,13 @@ export const withoutBuild = (v: string): string => v.split('+')[0]!;
 export async function publishPackage({ ctx, actor, body, contentLength }: {
   ctx: PublishContext;
   actor: Actor;
-  body: ReadableStream<Uint8Array> | null;
+  /** The request body: a web stream, or the Node request behind @hono/node-server. */
+  body: UploadBody | null;
   contentLength?: string | undefined;
 }): Promise<PublishResult> {
   // Refuse a token that can publish nothing before reading a byte of the upload.
   if (!actor.scopes.has('publish-new') && !actor.scopes.has('publish-update')) {
-    await body?.cancel().catch(() => {});
+    if (body instanceof ReadableStream) await body.cancel().catch(() => {});
     throw new RegistryError('insufficient_scope', 'this token lacks the "publish-new" and "publish-update" scopes', { scope: 'publish-update' });
   }
   const upload = await readBodyToTempFile({
@@ -85,7 +87,7 @@ async function publishInspected({ ctx, actor, upload, inspected }: {
   if (isReservedName(name)) throw new RegistryError('reserved_name', `"${name}" is a reserved name`, { name });
   await ctx.names.ready();
 
-  const existing = await ctx.index.readPackage(name);
+  const existing = await readPackageLines({ index: ctx.index, name });
   if (existing) {
     await assertMayUpdate({ ctx, actor, name, lines: existing });
     return publishVersion({ ctx, actor, upload, inspected, lines: existing, isNew: false });
@@ -94,7 +96,7 @@ async function publishInspected({ ctx, actor, upload, inspected }: {
   // Whoever finds the name already taken leaves the lock at once and publishes as an update,
   // so a burst of first publishes only serializes until the first one has committed.
   const claim = await ctx.locks.run(canonicalName(name), async (): Promise<PublishResult | { lines: IndexEntry[] }> => {
-    const lines = await ctx.index.readPackage(name);
+    const lines = await readPackageLines({ index: ctx.index, name });
     if (lines) return { lines };
     assertCan(actor, 'publish-new', name);
     const similar = ctx.names.similarTo(name);
@@ -143,7 +145,7 @@ async function publishVersion({ ctx, actor, upload, inspected, lines, isNew }: {
     publisher: actor.username,
     now,
   });
-  await checkDependencies({ deps: entry.deps, readPackage: (n) => ctx.index.readPackage(n) });
+  await checkDependencies({ deps: entry.deps, readPackage: (n) => readPackageLines({ index: ctx.index, name: n }) });
 
   // Blobs first: a crash after this leaves an orphan blob (gc), never a line without its blob.
   try {
@@ -151,7 +153,7 @@ async function publishVersion({ ctx, actor, upload, inspected, lines, isNew }: {
   } catch (e) {
     if (!isRegistryError(e, 'version_exists')) throw e;
     // Different bytes are stored under this key: a concurrent publish of the same version won.
-    const after = await ctx.index.readPackage(name);
+    const after = await readPackageLines({ index: ctx.index, name });
     const same = after && sameVersion(after, version, upload.cksum);
     if (same) return { status: 200, entry: same };
     throw new RegistryError('version_exists', `${name}@${version} already exists with different content; versions are immutable`, { name, version });
@@ -165,7 +167,7 @@ async function publishVersion({ ctx, actor, upload, inspected, lines, isNew }: {
     await ctx.index.appendVersion(entry);
   } catch (e) {
     if (!isRegistryError(e, 'version_exists')) throw e;
-    const after = await ctx.index.readPackage(name);
+    const after = await readPackageLines({ index: ctx.index, name });
     const same = after && sameVersion(after, version, upload.cksum);
     if (same) return { status: 200, entry: same };
     throw new RegistryError('version_exists', `${name}@${version} already exists; versions are immutable, even after a yank`, { name, version });
@@ -175,7 +177,7 @@ async function publishVersion({ ctx, actor, upload, inspected, lines, isNew }: {
   const at = now.toISOString();
   if (isNew) {
     // The index decides who published first; only that publisher becomes the owner.
-    const committed = await ctx.index.readPackage(name);
+    const committed = await readPackageLines({ index: ctx.index, name });
     if (committed?.[0]?.publisher === actor.username) await ctx.meta.addOwner(name, actor.userId, at);
   }
   await ctx.meta.appendAudit({

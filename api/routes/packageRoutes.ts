@@ -6,7 +6,9 @@
  * packages/trending, packages/categories/* and packages/:name/stats.
  */
 import path from 'node:path';
-import { Hono } from 'hono';
+import type { IncomingMessage } from 'node:http';
+import { Readable } from 'node:stream';
+import { Hono, type Context } from 'hono';
 import { RegistryError } from '../../schema/index.ts';
 import type { PackageResponse, VersionResponse, YankResponse } from '../../schema/packageBodies.ts';
 import { tarballKey, type BlobKey } from '../../index-tools/blobKey.ts';
@@ -15,9 +17,21 @@ import { assertCan, requireActor } from '../auth/actor.ts';
 import { KeyedLock } from '../publish/KeyedLock.ts';
 import { PackageNames } from '../publish/PackageNames.ts';
 import { publishPackage, type PublishContext } from '../publish/publishPackage.ts';
+import type { UploadBody } from '../publish/readBodyToTempFile.ts';
 import { sweepStaleUploads } from '../publish/sweepStaleUploads.ts';
 import { assertOwner, latestOf, lineOf, linesOf } from './packageLookups.ts';
 import { packageOwnerRoutes } from './packageOwnerRoutes.ts';
+
+/**
+ * The upload: behind @hono/node-server the Node request itself (`c.env.incoming`), read
+ * directly — building a WHATWG Request and body stream for it cost more than the rest of the
+ * HTTP handling of a publish; elsewhere (app.request() in tests) the Request's body.
+ */
+function uploadBody(c: Context): UploadBody | null {
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  if (incoming instanceof Readable && !incoming.readableDidRead) return incoming;
+  return c.req.raw.body;
+}
 
 export function packageRoutes(deps: AppDeps): Hono {
   const now = deps.now ?? (() => new Date());
@@ -36,7 +50,7 @@ export function packageRoutes(deps: AppDeps): Hono {
     if (type && !/^application\/(gzip|x-gzip|octet-stream|x-tar|x-compressed-tar)\s*(;|$)/i.test(type)) {
       throw new RegistryError('unsupported_media_type', 'send the package as Content-Type: application/gzip');
     }
-    const { status, entry } = await publishPackage({ ctx, actor, body: c.req.raw.body, contentLength: c.req.header('content-length') });
+    const { status, entry } = await publishPackage({ ctx, actor, body: uploadBody(c), contentLength: c.req.header('content-length') });
     return c.json(entry, status);
   });
 

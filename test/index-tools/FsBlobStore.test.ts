@@ -74,4 +74,26 @@ describe('FsBlobStore', () => {
     const winner = contents[results.findIndex((r) => r.status === 'fulfilled')]!;
     expect(Buffer.from((await blobs.get(key))!)).toEqual(winner);
   });
+
+  it('keeps a blob put from a file after that file is removed, and checks the file against its integrity', async () => {
+    const { blobs, dir } = store();
+    const file = path.join(dir, 'upload');
+    const a = Buffer.from('tarball from an upload file');
+    fs.writeFileSync(file, a);
+    const key = tarballKey('foo', '1.0.0');
+    expect(await blobs.put(key, { file }, sri(a))).toEqual({ status: 'created', size: a.length });
+    fs.rmSync(file);
+    expect(Buffer.from((await blobs.get(key))!)).toEqual(a);
+    // The same content from another file is the idempotent retry; different content is refused.
+    fs.writeFileSync(file, a);
+    expect((await blobs.put(key, { file }, sri(a))).status).toBe('exists');
+    const other = path.join(dir, 'other');
+    fs.writeFileSync(other, 'different');
+    const clash = await blobs.put(key, { file: other }, sri(Buffer.from('different'))).catch((e) => e);
+    expect(isRegistryError(clash, 'version_exists')).toBe(true);
+    const bad = await blobs.put(tarballKey('foo', '2.0.0'), { file: other }, sri(a)).catch((e) => e);
+    expect(isRegistryError(bad, 'integrity_mismatch')).toBe(true);
+    expect(await blobs.stat(tarballKey('foo', '2.0.0'))).toBeUndefined();
+    expect(fs.readdirSync(path.join(blobs.root, 'foo'))).toEqual(['foo-1.0.0.tar.gz']);
+  });
 });
