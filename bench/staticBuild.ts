@@ -7,6 +7,9 @@
  *
  *   node bin/run-ts.js bench/staticBuild.ts --quick                       # 10k versions
  *   node bin/run-ts.js bench/staticBuild.ts --data bench/.work/reg-1.5m --publishes 100
+ *   … --build-args '--no-site'      (index, blobs and git mirror only; see docs/operations.md)
+ * The build prints its phases (index files, blobs, git mirror, each extra) on stderr; they are
+ * printed here after the table.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
@@ -91,6 +94,10 @@ try {
     ['raven-registry index build (full)', fmt(full.seconds, 1), fmt(full.peakRss / 2 ** 20, 0), before.size],
     [`incremental build after ${publishes} publishes (${touched.size} files)`, fmt(inc.seconds, 1), fmt(inc.peakRss / 2 ** 20, 0), written.length],
   ]));
+  const phases = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('build: ')).map((l) => `    ${l}`).join('\n');
+  console.log(`\nphases of the full build (its own timers):\n${phases(full.stderr)}\nphases of the incremental build:\n${phases(inc.stderr)}`);
+  const indexPhase = /build: +([0-9.]+) s {2}index files/.exec(full.stderr);
+  if (indexPhase) console.log(`index files phase / git archive: ${ratio(Number(indexPhase[1]), refSec)} (the same work: every package file of HEAD written under index/)`);
   console.log(`\nfull build / git archive: ${ratio(full.seconds, refSec)}; peak RSS ${fmt(full.peakRss / 2 ** 30, 2)} GiB (goal ≤1 GiB); ` +
     `incremental wrote ${written.length} files for ${touched.size} changed (goal: exactly them${unexpected.length ? `; unexpected: ${unexpected.slice(0, 5).join(', ')}` : ''})`);
   console.log(JSON.stringify({ bench: 'staticBuild', packages: meta.packages, versions: meta.versions, refSec, full: { seconds: full.seconds, peakRss: full.peakRss }, inc: { seconds: inc.seconds, peakRss: inc.peakRss, written: written.length, touched: touched.size, unexpected: unexpected.length } }));
