@@ -6,7 +6,7 @@
  * runs periodically (a few pack requests). Goal: server time ≤1.2× nginx.
  *
  *   node bin/run-ts.js bench/cloneIndex.ts --quick                       # 10k versions
- *   node bin/run-ts.js bench/cloneIndex.ts --data bench/.work/reg-1.5m
+ *   node bin/run-ts.js bench/cloneIndex.ts --data bench/.work/reg-1.5m --phases packed
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
@@ -21,7 +21,16 @@ import { startRegistryServer } from './support/registryServer.ts';
 import { REPO_ROOT } from './support/staticTree.ts';
 import { fmt, ratio, table } from './support/stats.ts';
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean' }, data: { type: 'string' }, appends: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean' }, data: { type: 'string' }, appends: { type: 'string' },
+    /** Comma-separated: loose (N fresh appends not yet repacked), packed (after the writer's repack). */
+    phases: { type: 'string' },
+    /** Clone each target once before the measured clone (page cache, server caches); default on. */
+    'no-warmup': { type: 'boolean' },
+  },
+});
+const phases = (values.phases ?? 'loose,packed').split(',') as ('loose' | 'packed')[];
 const work = path.join(REPO_ROOT, 'bench/.work');
 const appends = Number(values.appends ?? 30);
 const src = values.data ? path.resolve(values.data) : path.join(work, 'reg-10kv');
@@ -72,10 +81,10 @@ const server = await startRegistryServer({ dataDir: data }).catch(async (e) => {
 const rows: (string | number)[][] = [];
 const res: Record<string, { seconds: number; requests: number }> = {};
 try {
-  for (const phase of ['loose', 'packed'] as const) {
+  for (const phase of phases) {
     if (phase === 'packed') await repackIndex({ gitdir: gitDir });
     for (const [name, url] of [['nginx', nginx.url], ['raven', server.url]] as const) {
-      clone(`${url}/index.git`); // warm the page cache and the server
+      if (!values['no-warmup']) clone(`${url}/index.git`); // warm the page cache and the server
       const r = clone(`${url}/index.git`);
       res[`${phase}-${name}`] = r;
       rows.push([phase === 'loose' ? `${appends} appends not yet repacked` : 'after repack', name, fmt(r.seconds, 2), r.requests]);
@@ -88,6 +97,7 @@ try {
 }
 console.log(`\n## git clone of /index.git over dumb HTTP: ${meta.packages} packages, ${meta.versions} versions\n`);
 console.log(table(['repository state', 'served by', 'clone seconds', 'HTTP requests'], rows));
-console.log(`\nraven/nginx clone time: loose ${ratio(res['loose-raven']!.seconds, res['loose-nginx']!.seconds)}, packed ${ratio(res['packed-raven']!.seconds, res['packed-nginx']!.seconds)} (goal ≤1.2×); ` +
-  `requests loose ${res['loose-raven']!.requests} vs packed ${res['packed-raven']!.requests}`);
+const r2 = (p: string) => (res[`${p}-raven`] ? ratio(res[`${p}-raven`]!.seconds, res[`${p}-nginx`]!.seconds) : 'not run');
+console.log(`\nraven/nginx clone time: loose ${r2('loose')}, packed ${r2('packed')} (goal ≤1.2×); ` +
+  `requests loose ${res['loose-raven']?.requests ?? '-'} vs packed ${res['packed-raven']?.requests ?? '-'}`);
 console.log(JSON.stringify({ bench: 'cloneIndex', packages: meta.packages, versions: meta.versions, appends, res }));
