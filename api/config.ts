@@ -23,6 +23,11 @@ export const ConfigSchema = z.object({
   indexRemoteToken: optionalString,
   /** Trust X-Forwarded-For (right-most entry) for the client IP: only behind a proxy you run. */
   trustProxy: z.boolean().default(false),
+  /**
+   * On SIGTERM, keep serving this long with /ready answering 503 before the listener closes, so
+   * a load balancer polling /ready stops sending traffic first (0: close at once).
+   */
+  shutdownDrainMs: int(0),
   s3: z.object({
     endpoint: z.string().url(),
     bucket: z.string().min(1),
@@ -111,6 +116,7 @@ export function configFromEnv(env: Record<string, string | undefined>): Config {
       indexRemote: env.INDEX_REMOTE,
       indexRemoteToken: env.INDEX_REMOTE_TOKEN,
       trustProxy: env.TRUST_PROXY ? env.TRUST_PROXY === 'true' || env.TRUST_PROXY === '1' : undefined,
+      shutdownDrainMs: env.SHUTDOWN_DRAIN_MS,
     }),
     s3: s3 ? drop(s3) : undefined,
     auth: drop({

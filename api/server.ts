@@ -1,8 +1,10 @@
 /**
  * `raven-registry serve` (what `npm start` runs): config from the environment, the stores,
  * the hono app behind a raw fast path for /index/…, listening on HOST:PORT. Prints the URL
- * and the data directory. On SIGINT/SIGTERM: stop accepting, let in-flight requests and the
- * group commit finish, flush download counts, close the stores.
+ * and the data directory. On SIGINT/SIGTERM: /ready turns 503 and, for SHUTDOWN_DRAIN_MS, the
+ * server keeps serving (a load balancer sees /ready fail before connections are refused); then
+ * it stops accepting, lets in-flight requests and the group commit finish, flushes download
+ * counts and closes the stores.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -70,6 +72,7 @@ export async function serve(env: Record<string, string | undefined>): Promise<Ru
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     deps.lifecycle!.draining = true;
+    if (config.shutdownDrainMs > 0) await new Promise((r) => setTimeout(r, config.shutdownDrainMs));
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeIdleConnections();
