@@ -31,6 +31,8 @@ const READ_CHUNK = 256 * 1024;
 
 export class FsBlobStore implements BlobStore {
   readonly root: string;
+  /** Key directories this process has made or seen (skips a mkdir per put). */
+  private readonly knownDirs = new Set<string>();
 
   constructor(o: { root: string }) {
     this.root = path.resolve(o.root);
@@ -47,18 +49,59 @@ export class FsBlobStore implements BlobStore {
     const parsed = ssri.parse(integrity);
     const algo = parsed.pickAlgorithm();
     if (!algo) throw new RegistryError('integrity_mismatch', `unusable integrity for ${key}`, { key });
-    // A new package directory is an entry in the root: fsync the root too, or a crash could lose it.
+    const attempt = async (): Promise<PutResult> => {
+      await this.ensureDir(dir);
+      if ('bytes' in source) return this.putBytes(key, source.bytes, dest, parsed, algo, integrity);
+      return (await this.linkFile(key, source.file, dest, parsed, algo)) ?? this.copyFile(key, source.file, dest, parsed, algo, integrity);
+    };
+    try {
+      return await attempt();
+    } catch (e) {
+      // The directory went away since we made it (a delete or gc emptied it): once more.
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || !this.knownDirs.delete(dir)) throw e;
+      return attempt();
+    }
+  }
+
+  /** Make the key's directory (once per process); a new one is made durable in the root. */
+  private async ensureDir(dir: string): Promise<void> {
+    if (this.knownDirs.has(dir)) return;
     const created = await fsp.mkdir(dir, { recursive: true });
     if (created !== undefined) await syncDir(this.root);
-    if ('file' in source) {
-      const linked = await this.linkFile(key, source.file, dest, parsed, algo);
-      if (linked) return linked;
+    this.knownDirs.add(dir);
+  }
+
+  /** Bytes: checked, then a temp file beside the key, written and fsynced through one handle, then linked. */
+  private async putBytes(key: BlobKey, bytes: Uint8Array, dest: string, parsed: ssri.Integrity, algo: string, integrity: string): Promise<PutResult> {
+    // Checked before anything is written: a mismatch leaves not even a temp file.
+    if (!digestMatches(parsed, algo, createHash(algo).update(bytes).digest('base64'))) {
+      throw new RegistryError('integrity_mismatch', `content of ${key} does not match its integrity`, { key });
     }
-    const tmp = path.join(dir, `${TMP_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}`);
+    const tmp = this.tmpPath(dest);
+    let removed = false;
+    const fh = await fsp.open(tmp, 'wx');
     try {
-      const input = 'file' in source ? createReadStream(source.file) : bytesStream(source.bytes);
+      try {
+        await fh.writeFile(bytes);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      return await this.linkInto(key, tmp, dest, integrity, bytes.byteLength, async () => {
+        await fsp.unlink(tmp);
+        removed = true;
+      });
+    } finally {
+      if (!removed) await fsp.rm(tmp, { force: true });
+    }
+  }
+
+  /** A file that cannot be linked here: copied into a temp file beside the key while hashed. */
+  private async copyFile(key: BlobKey, file: string, dest: string, parsed: ssri.Integrity, algo: string, integrity: string): Promise<PutResult> {
+    const tmp = this.tmpPath(dest);
+    try {
       const hash = createHash(algo);
-      await pipeline(input, async function* (chunks: AsyncIterable<Buffer>) {
+      await pipeline(createReadStream(file), async function* (chunks: AsyncIterable<Buffer>) {
         for await (const c of chunks) {
           hash.update(c);
           yield c;
@@ -79,6 +122,10 @@ export class FsBlobStore implements BlobStore {
     } finally {
       await fsp.rm(tmp, { force: true });
     }
+  }
+
+  private tmpPath(dest: string): string {
+    return path.join(path.dirname(dest), `${TMP_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}`);
   }
 
   /**
@@ -113,8 +160,11 @@ export class FsBlobStore implements BlobStore {
     }
   }
 
-  /** Link the checked, fsynced `from` to `dest` and fsync the directory; or compare with what is there. */
-  private async linkInto(key: BlobKey, from: string, dest: string, integrity: string, size: number): Promise<PutResult> {
+  /**
+   * Link the checked, fsynced `from` to `dest` and fsync the directory (`alongside`, e.g. removing
+   * the temp name, runs meanwhile); or compare with what is there.
+   */
+  private async linkInto(key: BlobKey, from: string, dest: string, integrity: string, size: number, alongside?: () => Promise<void>): Promise<PutResult> {
     try {
       await fsp.link(from, dest);
     } catch (e) {
@@ -122,7 +172,7 @@ export class FsBlobStore implements BlobStore {
       if (await this.matches(dest, integrity)) return { status: 'exists', size };
       throw new RegistryError('version_exists', `${key} already exists with different content`, { key });
     }
-    await syncDir(path.dirname(dest));
+    await Promise.all([syncDir(path.dirname(dest)), alongside?.()]);
     return { status: 'created', size };
   }
 
@@ -167,7 +217,9 @@ export class FsBlobStore implements BlobStore {
 
   async delete(key: BlobKey): Promise<void> {
     await fsp.rm(this.filePath(key), { force: true });
-    await fsp.rmdir(path.dirname(this.filePath(key))).catch(() => undefined); // only when empty
+    const dir = path.dirname(this.filePath(key));
+    this.knownDirs.delete(dir);
+    await fsp.rmdir(dir).catch(() => undefined); // only when empty
   }
 
   async *list(): AsyncIterable<BlobKey> {

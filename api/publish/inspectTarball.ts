@@ -9,7 +9,7 @@ import { open } from 'node:fs/promises';
 import { MANIFEST_FILE, RegistryError, type Manifest } from '../../schema/index.ts';
 import { normalizeTarPath } from '../../index-tools/tarEntryRules.ts';
 import { parseManifest } from './parseManifest.ts';
-import { invalidTarball as bad, scanTarball, type TarballLimits } from './scanTarball.ts';
+import { invalidTarball as bad, scanTarball, type TarballLimits, type TarballSource } from './scanTarball.ts';
 
 export type { TarballLimits };
 
@@ -28,22 +28,27 @@ export const MAX_README_BYTES = 1024 * 1024;
 const README_NAMES = ['readme.md', 'readme.markdown', 'readme', 'readme.txt'];
 
 /**
- * Inspect the archive at `file` (`compressedSize` bytes) and return its manifest and README.
+ * Inspect the archive — the file at `file`, or `bytes` in memory (`compressedSize` bytes) — and
+ * return its manifest and README.
  * Throws invalid_tarball (structure, limits, paths) or invalid_manifest (raven.toml content).
  *
  * @example const { manifest, readme } = await inspectTarball({ file, compressedSize: up.size, limits: config.limits });
  */
-export async function inspectTarball({ file, compressedSize, limits }: {
-  file: string;
+export async function inspectTarball(args: TarballSource & {
   compressedSize: number;
   limits: TarballLimits;
 }): Promise<InspectedTarball> {
+  const { compressedSize, limits } = args;
+  const source: TarballSource = 'bytes' in args ? { bytes: args.bytes } : { file: args.file };
   const head = Buffer.alloc(2);
-  const fh = await open(file, 'r');
-  try {
-    await fh.read(head, 0, 2, 0);
-  } finally {
-    await fh.close();
+  if ('bytes' in source) head.set(source.bytes.subarray(0, 2));
+  else {
+    const fh = await open(source.file, 'r');
+    try {
+      await fh.read(head, 0, 2, 0);
+    } finally {
+      await fh.close();
+    }
   }
   if (compressedSize < 2 || head[0] !== 0x1f || head[1] !== 0x8b) {
     throw bad(compressedSize === 0 ? 'empty body' : 'the body is not gzip data (send the package as a .tar.gz)');
@@ -51,7 +56,7 @@ export async function inspectTarball({ file, compressedSize, limits }: {
 
   const isTopReadme = (p: string) => !p.includes('/') && README_NAMES.includes(p.toLowerCase());
   const first = await scanTarball({
-    file, compressedSize, limits,
+    source, compressedSize, limits,
     capture: (p) => p === MANIFEST_FILE ? { maxBytes: MAX_MANIFEST_BYTES, what: 'manifest' }
       : isTopReadme(p) ? { maxBytes: MAX_README_BYTES, what: 'README' } : undefined,
   });
@@ -74,8 +79,8 @@ export async function inspectTarball({ file, compressedSize, limits }: {
     if (!first.files.has(rel)) throw new RegistryError('invalid_manifest', `readme ${JSON.stringify(declared)} is not a file in the tarball`);
     let bytes = first.captured.get(rel);
     if (!bytes) {
-      // The README lies deeper than the top folder: a second pass over the temp file picks it up.
-      const second = await scanTarball({ file, compressedSize, limits, capture: (p) => p === rel ? { maxBytes: MAX_README_BYTES, what: 'README' } : undefined });
+      // The README lies deeper than the top folder: a second pass over the archive picks it up.
+      const second = await scanTarball({ source, compressedSize, limits, capture: (p) => p === rel ? { maxBytes: MAX_README_BYTES, what: 'README' } : undefined });
       bytes = second.captured.get(rel);
     }
     if (bytes) readme = { path: rel, bytes };

@@ -1,9 +1,9 @@
 /**
- * The publish pipeline, DESIGN.md "Write path" in order: scope → stream the body to a temp
- * file (size cap, sha256 + sha512) → inspect the tarball (never extracted) → name rules →
- * ownership → version immutability → dependencies → blob put (tarball, then README) → the
- * line through the index's group commit → owner row for a new package → audit. The reply
- * carries the line only after its commit. The temp file is always removed.
+ * The publish pipeline, DESIGN.md "Write path" in order: scope → read the body (size cap,
+ * sha256 + sha512; in memory up to 1 MiB, else streamed to a temp file) → inspect the tarball
+ * (never extracted) → name rules → ownership → version immutability → dependencies → blob put
+ * (tarball, then README) → the line through the index's group commit → owner row for a new
+ * package → audit. The reply carries the line only after its commit. A temp file is always removed.
  *
  * Races: the blob store refuses different content at an existing key (version_exists), so of
  * N concurrent publishes of one version with different bytes only one reaches the index, and
@@ -26,7 +26,7 @@ import { inspectTarball, type InspectedTarball } from './inspectTarball.ts';
 import type { KeyedLock } from './KeyedLock.ts';
 import type { PackageNames } from './PackageNames.ts';
 import { readPackageLines } from './readPackageLines.ts';
-import { readBodyToTempFile, type TempUpload, type UploadBody } from './readBodyToTempFile.ts';
+import { readUpload, type Upload, type UploadBody } from './readUpload.ts';
 
 export interface PublishContext {
   config: Config;
@@ -63,14 +63,14 @@ export async function publishPackage({ ctx, actor, body, contentLength }: {
     if (body instanceof ReadableStream) await body.cancel().catch(() => {});
     throw new RegistryError('insufficient_scope', 'this token lacks the "publish-new" and "publish-update" scopes', { scope: 'publish-update' });
   }
-  const upload = await readBodyToTempFile({
+  const upload = await readUpload({
     body,
     contentLength,
     maxBytes: ctx.config.limits.maxUploadBytes,
     tmpDir: path.join(ctx.config.dataDir, 'tmp'),
   });
   try {
-    const inspected = await inspectTarball({ file: upload.file, compressedSize: upload.size, limits: ctx.config.limits });
+    const inspected = await inspectTarball({ ...uploadSource(upload), compressedSize: upload.size, limits: ctx.config.limits });
     return await publishInspected({ ctx, actor, upload, inspected });
   } finally {
     await upload.cleanup();
@@ -80,7 +80,7 @@ export async function publishPackage({ ctx, actor, body, contentLength }: {
 async function publishInspected({ ctx, actor, upload, inspected }: {
   ctx: PublishContext;
   actor: Actor;
-  upload: TempUpload;
+  upload: Upload;
   inspected: InspectedTarball;
 }): Promise<PublishResult> {
   const { name } = inspected.manifest.package;
@@ -127,7 +127,7 @@ async function assertMayUpdate({ ctx, actor, name, lines }: { ctx: PublishContex
 async function publishVersion({ ctx, actor, upload, inspected, lines, isNew }: {
   ctx: PublishContext;
   actor: Actor;
-  upload: TempUpload;
+  upload: Upload;
   inspected: InspectedTarball;
   lines: IndexEntry[];
   isNew: boolean;
@@ -149,7 +149,7 @@ async function publishVersion({ ctx, actor, upload, inspected, lines, isNew }: {
 
   // Blobs first: a crash after this leaves an orphan blob (gc), never a line without its blob.
   try {
-    await ctx.blobs.put(tarballKey(name, version), { file: upload.file }, upload.integrity);
+    await ctx.blobs.put(tarballKey(name, version), uploadSource(upload), upload.integrity);
   } catch (e) {
     if (!isRegistryError(e, 'version_exists')) throw e;
     // Different bytes are stored under this key: a concurrent publish of the same version won.
@@ -189,6 +189,11 @@ async function publishVersion({ ctx, actor, upload, inspected, lines, isNew }: {
     detail: { cksum: entry.cksum, via: actor.kind, ...(actor.tokenId ? { tokenId: actor.tokenId } : {}), ...(isNew ? { newPackage: true } : {}) },
   });
   return { status: 201, entry };
+}
+
+/** Where the upload's bytes are: in memory (a small package) or in its temp file. */
+function uploadSource(upload: Upload): { bytes: Uint8Array } | { file: string } {
+  return upload.bytes ? { bytes: upload.bytes } : { file: upload.file! };
 }
 
 /**

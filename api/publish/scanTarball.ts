@@ -3,9 +3,16 @@
  * (unpacked-size and compression-ratio guards), node-tar's Parser in strict mode on the raw tar,
  * index-tools/tarEntryRules and a TarPathSet for every entry, the entry-count limit, and capture
  * of the few files the caller asks for (size-capped). Nothing is written to disk.
+ *
+ * The archive is a file, or bytes in memory (a small upload). Bytes are inflated in one
+ * synchronous call when that succeeds within a few MiB — no threadpool round trip per chunk,
+ * which under a publish burst waits behind the fsyncs — and the chunks go through the very same
+ * checks. Anything else (larger, damaged, not gzip) takes the streaming path, so every refusal
+ * is decided and worded by one code path.
  */
 import { createReadStream } from 'node:fs';
-import { createGunzip } from 'node:zlib';
+import { Readable } from 'node:stream';
+import { constants as zlibConstants, createGunzip, gunzipSync } from 'node:zlib';
 import { Parser, type ReadEntry } from 'tar';
 import { RegistryError } from '../../schema/index.ts';
 import { TarPathSet, normalizeTarPath, tarEntryRules } from '../../index-tools/tarEntryRules.ts';
@@ -19,6 +26,12 @@ export interface TarballLimits {
 
 /** Below this many unpacked bytes the ratio guard stays quiet (tiny archives compress absurdly well). */
 const RATIO_FLOOR_BYTES = 4 * 1024 * 1024;
+/** Inflate bytes in one synchronous call only up to this output size. */
+const SYNC_INFLATE_MAX = 8 * 1024 * 1024;
+/** The chunk size the in-memory path feeds the checks with (zlib's stream chunk size). */
+const CHUNK = zlibConstants.Z_DEFAULT_CHUNK;
+
+export type TarballSource = { file: string } | { bytes: Uint8Array };
 
 export const invalidTarball = (message: string) => new RegistryError('invalid_tarball', message);
 const bad = invalidTarball;
@@ -37,10 +50,10 @@ export interface ScannedTarball {
  * One streaming pass over the archive. `capture(path)` says which files (relative to the top
  * folder) to keep in memory and their size cap (a larger one is refused, naming `what`).
  *
- * @example const pass = await scanTarball({ file, compressedSize, limits, capture: (p) => p === 'raven.toml' ? { maxBytes: 1 << 18, what: 'manifest' } : undefined });
+ * @example const pass = await scanTarball({ source: { file }, compressedSize, limits, capture: (p) => p === 'raven.toml' ? { maxBytes: 1 << 18, what: 'manifest' } : undefined });
  */
-export async function scanTarball({ file, compressedSize, limits, capture }: {
-  file: string;
+export async function scanTarball({ source, compressedSize, limits, capture }: {
+  source: TarballSource;
   compressedSize: number;
   limits: TarballLimits;
   capture: (relPath: string) => { maxBytes: number; what: string } | undefined;
@@ -89,14 +102,18 @@ export async function scanTarball({ file, compressedSize, limits, capture }: {
     }
   });
 
-  const gunzip = createGunzip();
-  const input = createReadStream(file);
-  input.on('error', (e) => gunzip.destroy(e));
-  input.pipe(gunzip);
+  const inflated0 = 'bytes' in source ? inflateInMemory(source.bytes) : undefined;
+  const gunzip = inflated0 ? undefined : createGunzip();
+  const input = gunzip ? ('file' in source ? createReadStream(source.file) : Readable.from([source.bytes])) : undefined;
+  if (input && gunzip) {
+    input.on('error', (e: Error) => gunzip.destroy(e));
+    input.pipe(gunzip);
+  }
+  const chunks: AsyncIterable<Buffer> | Iterable<Buffer> = gunzip ?? chunksOf(inflated0!);
   let inflated = 0;
   let first = true;
   try {
-    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+    for await (const chunk of chunks) {
       if (first) {
         first = false;
         // node-tar would silently inflate a second gzip (or zstd) layer, bypassing our counting.
@@ -122,8 +139,8 @@ export async function scanTarball({ file, compressedSize, limits, capture }: {
     });
     if (failure) throw failure;
   } catch (e) {
-    input.destroy();
-    gunzip.destroy();
+    input?.destroy();
+    gunzip?.destroy();
     if (e instanceof RegistryError) throw e;
     const msg = (e as Error).message ?? String(e);
     if (/incorrect header check|unknown compression method|invalid/i.test(msg) && first) {
@@ -133,4 +150,17 @@ export async function scanTarball({ file, compressedSize, limits, capture }: {
   }
   if (pass.entries === 0) throw bad('the archive has no entries');
   return pass;
+}
+
+/** The whole inflated archive when one synchronous call can produce it within SYNC_INFLATE_MAX; else undefined. */
+function inflateInMemory(bytes: Uint8Array): Buffer | undefined {
+  try {
+    return gunzipSync(bytes, { maxOutputLength: SYNC_INFLATE_MAX });
+  } catch {
+    return undefined; // too large, damaged or not gzip: the streaming path decides and words it
+  }
+}
+
+function* chunksOf(b: Buffer): Iterable<Buffer> {
+  for (let at = 0; at < b.length; at += CHUNK) yield b.subarray(at, at + CHUNK);
 }

@@ -17,7 +17,7 @@ import { assertCan, requireActor } from '../auth/actor.ts';
 import { KeyedLock } from '../publish/KeyedLock.ts';
 import { PackageNames } from '../publish/PackageNames.ts';
 import { publishPackage, type PublishContext } from '../publish/publishPackage.ts';
-import type { UploadBody } from '../publish/readBodyToTempFile.ts';
+import type { UploadBody } from '../publish/readUpload.ts';
 import { sweepStaleUploads } from '../publish/sweepStaleUploads.ts';
 import { assertOwner, latestOf, lineOf, linesOf } from './packageLookups.ts';
 import { packageOwnerRoutes } from './packageOwnerRoutes.ts';

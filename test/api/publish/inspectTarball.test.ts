@@ -97,4 +97,33 @@ describe('inspectTarball', () => {
     expect(isRegistryError(e) && ['invalid_tarball', 'invalid_manifest'].includes(e.code), String(e)).toBe(true);
     expect((e as Error).message).toMatch(why);
   });
+
+  it('gives the same result for the archive in memory as for the file', async () => {
+    const body = packageTarball({ name: 'foo', version: '1.2.3', files: { 'README.md': '# foo\n', 'docs/guide.md': 'g' } });
+    const fromFile = await inspect(body);
+    const fromBytes = await inspectTarball({ bytes: body, compressedSize: body.length, limits });
+    expect(fromBytes).toEqual(fromFile);
+    const deep = packageTarball({ name: 'foo', version: '1.0.0', readme: 'docs/guide.md', files: { 'docs/guide.md': 'guide' } });
+    expect((await inspectTarball({ bytes: deep, compressedSize: deep.length, limits })).readme?.path).toBe('docs/guide.md');
+  });
+
+  it.each(Object.keys(corpus))('refuses %s from memory too, with the same error', async (k) => {
+    const { body } = corpus[k]!;
+    const fromFile = await inspect(body).then(() => undefined, (x: unknown) => x);
+    const fromBytes = await inspectTarball({ bytes: body, compressedSize: body.length, limits }).then(() => undefined, (x: unknown) => x);
+    expect(fromBytes, k).toEqual(fromFile);
+    expect((fromBytes as Error).message).toBe((fromFile as Error).message);
+  });
+
+  it('refuses a ratio bomb and lowered limits from memory too', async () => {
+    const bomb = packageTarball({ name: 'foo', version: '1.0.0', files: { 'z.bin': new Uint8Array(20 * 1024 * 1024) } });
+    await expect(inspectTarball({ bytes: bomb, compressedSize: bomb.length, limits })).rejects.toMatchObject({ code: 'invalid_tarball', message: expect.stringMatching(/ratio/) });
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 20; i++) files[`f${i}`] = 'x'.repeat(100);
+    const body = packageTarball({ name: 'foo', version: '1.0.0', files });
+    await expect(inspectTarball({ bytes: body, compressedSize: body.length, limits: { ...limits, maxTarEntries: 10 } }))
+      .rejects.toMatchObject({ message: expect.stringMatching(/more than 10 entries/) });
+    await expect(inspectTarball({ bytes: body, compressedSize: body.length, limits: { ...limits, maxUnpackedBytes: 1000 } }))
+      .rejects.toMatchObject({ message: expect.stringMatching(/unpacked/) });
+  });
 });

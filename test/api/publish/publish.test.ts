@@ -47,6 +47,19 @@ describe('POST /api/v1/packages/publish', () => {
     expect(audit[0]).toMatchObject({ actor: 'alice', action: 'publish', packageName: 'hello', version: '1.0.0' });
   });
 
+  it('publishes a package larger than the in-memory limit through a temp file, and removes it', async () => {
+    const random = new Uint8Array(1536 * 1024).map(() => Math.floor(Math.random() * 256));
+    const body = packageTarball({ name: 'hefty', version: '1.0.0', files: { 'README.md': '# hefty\n', 'data.bin': random } });
+    expect(body.length).toBeGreaterThan(1024 * 1024);
+    const res = await publish(t, alice.jwt, body);
+    expect(res.status, await res.clone().text()).toBe(201);
+    expect(Buffer.from((await t.deps.blobs.get('hefty/hefty-1.0.0.tar.gz' as never))!)).toEqual(body);
+    expect(Buffer.from((await t.deps.blobs.get('hefty/hefty-1.0.0.readme.md' as never))!).toString()).toBe('# hefty\n');
+    const { readdirSync, existsSync } = await import('node:fs');
+    const tmp = (await import('node:path')).join(t.dataDir, 'tmp');
+    expect(existsSync(tmp) ? readdirSync(tmp) : []).toEqual([]);
+  });
+
   it('publishes further versions for an owner and refuses a non-owner (403, nothing stored)', async () => {
     expect((await publish(t, alice.jwt, packageTarball({ name: 'hello', version: '1.1.0' }))).status).toBe(201);
     const before = await stored(t);
