@@ -1,80 +1,118 @@
 /**
- * The file writes of a static build, shaped for hundreds of thousands of small files: synchronous
- * writes (no promise and thread-pool hop per file: the build is one sequential pass anyway, and git
- * keeps reading on the other core meanwhile), each directory created once (a cache of the ones
- * made), and tarballs hard-linked from an FsBlobStore (a copy when linking is impossible: another
- * filesystem, or a BlobStore that is not on disk). Time spent in each kind of write is summed, so
- * the build can report its phases honestly even though they run interleaved in one pass.
+ * The file writes of a static build, shaped for hundreds of thousands of small files and millions
+ * of tarball links. A full build writes into a fresh directory nobody reads yet, so its writes
+ * and links are plain (no temp file + rename) and run asynchronously, many in flight on the
+ * thread pool, while the main thread keeps parsing git's output: file creation is metadata work
+ * in the kernel, which then overlaps with git's object reads (what `git archive | tar -x` gets
+ * from being two processes). Each directory is created once (a cache of the ones made or being
+ * made). Incremental builds edit a served tree: each file goes through a temp file and a rename.
+ * Tarballs are hard-linked from an FsBlobStore, or copied when linking is impossible (another
+ * filesystem, or a BlobStore that is not on disk).
  */
 import { randomBytes } from 'node:crypto';
 import fs, { createWriteStream } from 'node:fs';
+import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { BlobKey } from './blobKey.ts';
 import type { BlobStore } from './BlobStore.ts';
 import { FsBlobStore } from './FsBlobStore.ts';
 
+/** At most `limit` operations in flight; `run` waits for a free slot, `drain` for all. */
+class Bounded {
+  private active = 0;
+  private waiters: Array<() => void> = [];
+  private error: unknown;
+  constructor(private readonly limit: number) {}
+
+  async run(op: () => Promise<unknown>): Promise<void> {
+    while (this.active >= this.limit) await new Promise<void>((r) => this.waiters.push(r));
+    if (this.error) throw this.error;
+    this.active++;
+    op().catch((e) => (this.error ??= e)).finally(() => {
+      this.active--;
+      this.waiters.shift()?.();
+    });
+  }
+
+  async drain(): Promise<void> {
+    while (this.active > 0) await new Promise<void>((r) => this.waiters.push(r));
+    if (this.error) throw this.error;
+  }
+}
+
 export class StaticTreeWriter {
-  /** Seconds spent writing index files / linking or copying blobs. */
-  readonly seconds = { files: 0, blobs: 0 };
-  private readonly dirs = new Set<string>();
+  private readonly dirs = new Map<string, Promise<unknown>>();
+  private readonly syncDirs = new Set<string>();
+  private readonly pool = new Bounded(64);
   private linkable: boolean;
+  /** Blobs linked or copied so far (finished operations only). */
+  linked = 0;
 
   constructor(private readonly blobs: BlobStore, private readonly blobsOut: string) {
     this.linkable = blobs instanceof FsBlobStore;
   }
 
-  private mkdir(dir: string): void {
-    if (this.dirs.has(dir)) return;
-    fs.mkdirSync(dir, { recursive: true });
-    this.dirs.add(dir);
+  private dir(dir: string): Promise<unknown> {
+    let p = this.dirs.get(dir);
+    if (!p) this.dirs.set(dir, (p = fsp.mkdir(dir, { recursive: true })));
+    return p;
+  }
+
+  /** Queue a plain write of a new file (full builds); resolves when there is room for more. */
+  write(file: string, data: Uint8Array | string): Promise<void> {
+    return this.pool.run(async () => {
+      await this.dir(path.dirname(file));
+      await fsp.writeFile(file, data);
+    });
+  }
+
+  /** Write a file of a served tree now, through a temp file and a rename. */
+  writeAtomic(file: string, data: Uint8Array | string): void {
+    const dir = path.dirname(file);
+    if (!this.syncDirs.has(dir)) {
+      fs.mkdirSync(dir, { recursive: true });
+      this.syncDirs.add(dir);
+    }
+    const tmp = `${file}.tmp-${randomBytes(4).toString('hex')}`;
+    fs.writeFileSync(tmp, data);
+    fs.renameSync(tmp, file);
   }
 
   /**
-   * Write a file. `atomic`: through a temp file and a rename, for a tree that is being served
-   * (incremental builds); a full build writes into a fresh directory nobody reads yet.
+   * Queue one blob into the output (`blobsOut/{key}`); counted in `linked` unless the store lacks
+   * it or it is already there (keys are immutable, content-checked at put: an existing file is
+   * current).
    */
-  writeFile(file: string, data: Uint8Array | string, atomic: boolean): void {
-    const t = performance.now();
-    this.mkdir(path.dirname(file));
-    if (atomic) {
-      const tmp = `${file}.tmp-${randomBytes(4).toString('hex')}`;
-      fs.writeFileSync(tmp, data);
-      fs.renameSync(tmp, file);
-    } else fs.writeFileSync(file, data);
-    this.seconds.files += (performance.now() - t) / 1000;
-  }
-
-  /**
-   * Put one blob into the output (`blobsOut/{key}`); false when the store lacks it or it is
-   * already there. Keys are immutable (content-checked at put), so an existing file is current.
-   */
-  async putBlob(key: BlobKey): Promise<boolean> {
-    const t = performance.now();
-    try {
+  putBlob(key: BlobKey): Promise<void> {
+    return this.pool.run(async () => {
       const dest = path.join(this.blobsOut, ...key.split('/'));
       if (this.linkable) {
-        this.mkdir(path.dirname(dest));
+        await this.dir(path.dirname(dest));
         try {
-          fs.linkSync((this.blobs as FsBlobStore).filePath(key), dest);
-          return true;
+          await fsp.link((this.blobs as FsBlobStore).filePath(key), dest);
+          this.linked++;
+          return;
         } catch (e) {
           const code = (e as NodeJS.ErrnoException).code;
-          if (code === 'ENOENT' || code === 'EEXIST') return false;
+          if (code === 'ENOENT' || code === 'EEXIST') return;
           // EXDEV (another filesystem) or EPERM: copy from now on.
           this.linkable = false;
         }
       }
-      if (fs.existsSync(dest)) return false;
+      if (fs.existsSync(dest)) return;
       const s = await this.blobs.stream(key);
-      if (!s) return false;
-      this.mkdir(path.dirname(dest));
+      if (!s) return;
+      await this.dir(path.dirname(dest));
       const tmp = `${dest}.tmp-${randomBytes(4).toString('hex')}`;
       await pipeline(s, createWriteStream(tmp));
-      fs.renameSync(tmp, dest);
-      return true;
-    } finally {
-      this.seconds.blobs += (performance.now() - t) / 1000;
-    }
+      await fsp.rename(tmp, dest);
+      this.linked++;
+    });
+  }
+
+  /** Wait for every queued write and link; throws the first failure. */
+  drain(): Promise<void> {
+    return this.pool.drain();
   }
 }

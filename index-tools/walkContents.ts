@@ -11,8 +11,10 @@
  * @example
  *   for await (const f of walkContents({ gitdir, commit })) console.log(f.path, f.content.length);
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Readable } from 'node:stream';
 
 export interface WalkedContent {
@@ -57,7 +59,7 @@ export async function* walkContents(args: { gitdir: string; commit: string }): A
   const ls = spawn('git', ['--git-dir', args.gitdir, 'ls-tree', '-r', '--full-tree', '-z', args.commit], { stdio: ['ignore', 'pipe', 'pipe'] });
   // The default batch format: a custom one naming %(rest) (to carry the path through git) made
   // cat-file ~5x slower (measured: 10k-version index, 50 ms vs 10 ms), so paths wait here, in order.
-  const cat = spawn('git', ['--git-dir', args.gitdir, 'cat-file', '--batch', '--buffer'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const cat = spawnBuffered(['--git-dir', args.gitdir, 'cat-file', '--batch', '--buffer']);
   const lsErr = collect(ls.stderr);
   const catErr = collect(cat.stderr);
   const lsExit = once(ls, 'close') as Promise<[number | null]>;
@@ -118,6 +120,27 @@ export async function* walkContents(args: { gitdir: string; commit: string }): A
     }
   }
 }
+
+/**
+ * `git …` with its stdout buffered in 256 KiB blocks (coreutils `stdbuf`, when installed): with
+ * `--buffer` cat-file writes through stdio, whose buffer on a pipe is 4 KiB, and at 1.5M versions
+ * (1.1 GB of package files) the pipe ping-pong of 4 KiB writes made the pass ~2x slower than git's
+ * own time (measured: 17.9 s vs 8.1 s; with 256 KiB blocks the same as writing to /dev/null).
+ */
+function spawnBuffered(gitArgs: string[]): ChildProcessWithoutNullStreams {
+  return STDBUF
+    ? spawn(STDBUF, ['-o', String(256 * 1024), 'git', ...gitArgs], { stdio: ['pipe', 'pipe', 'pipe'] })
+    : spawn('git', gitArgs, { stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
+const STDBUF = (process.env.PATH ?? '').split(path.delimiter).map((d) => path.join(d, 'stdbuf')).find((f) => {
+  try {
+    fs.accessSync(f, fs.constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+});
 
 interface BatchObject {
   oid: string;

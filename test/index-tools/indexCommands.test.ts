@@ -179,7 +179,7 @@ describe('raven-registry index build', () => {
   it('prints its phases, and a full build replaces index/ whole (a file gone from the tree is gone)', async () => {
     const out = path.join(dir, 'site');
     const r = await index('build', '--out', out);
-    expect(r.out).toMatch(/build: +[0-9.]+ s {2}index files \(3;/);
+    expect(r.out).toMatch(/build: +[0-9.]+ s {2}index files \(3 written, one git pass\)/);
     expect(r.out).toMatch(/build: +[0-9.]+ s {2}blobs \(3 linked or copied\)/);
     expect(r.out).toMatch(/build: +[0-9.]+ s {2}git mirror/);
     expect(r.out).toMatch(/build: +[0-9.]+ s {2}total/);
