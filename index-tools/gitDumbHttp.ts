@@ -33,6 +33,11 @@ export async function writeInfoRefs(args: { gitdir: string; ref: string; oid: st
   fs.renameSync(tmp, file);
 }
 
+async function packCount(gitdir: string): Promise<number> {
+  const files = await fsp.readdir(path.join(gitdir, 'objects', 'pack')).catch(() => [] as string[]);
+  return files.filter((f) => f.endsWith('.pack')).length;
+}
+
 /** `objects/info/packs` from the packs present now (the format `git update-server-info` writes). */
 export async function writeObjectsInfoPacks(args: { gitdir: string }): Promise<void> {
   const dir = path.join(args.gitdir, 'objects', 'pack');
@@ -63,8 +68,20 @@ export function runGit(args: string[], opts: { cwd?: string } = {}): Promise<{ c
  *  - `full`: `git repack -a -d --keep-unreachable`, one pack (rewrites the whole pack). The
  *    unreachable objects are kept: a geometric repack may have packed the objects of a commit
  *    still being built, and plain `-a -d` would drop them from the old pack before the ref moves.
+ *  - `auto` (the writer's periodic repack): geometric while fewer than `maxPacks` (default 4)
+ *    packs exist, else full. Why not geometric alone: a dumb-HTTP clone downloads the pack
+ *    holding the tip, then asks for every object the new trees share with older packs as a
+ *    loose object first (a 404 each) before it falls back to the next pack — measured 38–642
+ *    requests for 2 packs vs 8 for one — so the pack count is kept small, and the whole-pack
+ *    rewrite happens once per several hundred commits instead of every 50.
  */
-export async function repackIndex(args: { gitdir: string; staleMs?: number; mode?: 'geometric' | 'full' }): Promise<boolean> {
+export async function repackIndex(args: {
+  gitdir: string;
+  staleMs?: number;
+  /** Default `auto`: geometric, or full once `maxPacks` packs exist (see below). */
+  mode?: 'auto' | 'geometric' | 'full';
+  maxPacks?: number;
+}): Promise<boolean> {
   const lock = path.join(args.gitdir, 'raven-repack.lock');
   try {
     await fsp.writeFile(lock, `${process.pid}\n`, { flag: 'wx' });
@@ -77,9 +94,11 @@ export async function repackIndex(args: { gitdir: string; staleMs?: number; mode
   }
   try {
     const full = ['--git-dir', args.gitdir, 'repack', '-a', '-d', '--keep-unreachable', '-q', '--no-write-bitmap-index'];
-    let r = await runGit(args.mode === 'full' ? full : ['--git-dir', args.gitdir, 'repack', '-d', '-q', '--geometric=2', '--no-write-bitmap-index']);
+    let mode = args.mode ?? 'auto';
+    if (mode === 'auto') mode = (await packCount(args.gitdir)) >= (args.maxPacks ?? 4) ? 'full' : 'geometric';
+    let r = await runGit(mode === 'full' ? full : ['--git-dir', args.gitdir, 'repack', '-d', '-q', '--geometric=2', '--no-write-bitmap-index']);
     // git older than 2.32 has no --geometric: fall back to the whole-pack repack.
-    if (r.code !== 0 && args.mode !== 'full' && /geometric/.test(r.stderr)) r = await runGit(full);
+    if (r.code !== 0 && mode !== 'full' && /geometric/.test(r.stderr)) r = await runGit(full);
     if (r.code !== 0) throw new Error(`git repack failed: ${r.stderr.trim()}`);
     await writeObjectsInfoPacks({ gitdir: args.gitdir });
     return true;

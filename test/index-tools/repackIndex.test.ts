@@ -39,7 +39,7 @@ describe('repackIndex', () => {
     for (let round = 0; round < 12; round++) {
       for (let i = 0; i < 3; i++) await repo.appendVersion(makeEntry(`pkg-${round}-${i}`, '1.0.0'));
       expect(looseCount(gitdir)).toBeGreaterThan(0);
-      expect(await repackIndex({ gitdir })).toBe(true);
+      expect(await repackIndex({ gitdir, mode: 'geometric' })).toBe(true);
       expect(looseCount(gitdir)).toBe(0); // every loose object went into a pack
       expect(packs(gitdir)).toContain(big); // the big pack was left alone
       maxPacks = Math.max(maxPacks, packs(gitdir).length);
@@ -60,6 +60,23 @@ describe('repackIndex', () => {
     expect((await fresh.readPackage('base-0'))?.map((e) => e.vers)).toEqual(['1.0.0', '1.1.0']);
   });
 
+  it('auto (the periodic default): geometric until maxPacks packs exist, then one pack', async () => {
+    const { repo, gitdir } = await newRepo();
+    for (let i = 0; i < 60; i++) await repo.appendVersion(makeEntry(`base-${i}`, '1.0.0'));
+    expect(await repackIndex({ gitdir, mode: 'full' })).toBe(true);
+    const seen: number[] = [];
+    for (let round = 0; round < 10; round++) {
+      await repo.appendVersion(makeEntry(`auto-${round}`, '1.0.0'));
+      expect(await repackIndex({ gitdir, maxPacks: 3 })).toBe(true);
+      expect(looseCount(gitdir)).toBe(0);
+      seen.push(packs(gitdir).length);
+    }
+    expect(Math.max(...seen)).toBeLessThanOrEqual(3);
+    expect(seen).toContain(1); // a full repack happened
+    expect(seen.some((n) => n > 1)).toBe(true); // and geometric ones in between
+    expect(git(gitdir, 'fsck', '--strict', '--no-dangling')).toBe('');
+  });
+
   it('keeps an object no ref reaches yet (a commit still being built) readable', async () => {
     const { gitdir } = await newRepo();
     const store = new ObjectStore(gitdir);
@@ -78,7 +95,7 @@ describe('repackIndex', () => {
     const { repo, gitdir } = await newRepo();
     for (let i = 0; i < 5; i++) {
       await repo.appendVersion(makeEntry(`p-${i}`, '1.0.0'));
-      await repackIndex({ gitdir });
+      await repackIndex({ gitdir, mode: 'geometric' });
     }
     expect(await repackIndex({ gitdir, mode: 'full' })).toBe(true);
     expect(packs(gitdir)).toHaveLength(1);
