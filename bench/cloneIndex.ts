@@ -6,10 +6,10 @@
  * runs periodically (a few pack requests). Goal: server time ≤1.2× nginx.
  *
  *   node bin/run-ts.js bench/cloneIndex.ts --quick                       # 10k versions
- *   node bin/run-ts.js bench/cloneIndex.ts --data bench/.work/reg-1.5m --phases packed
+ *   node bin/run-ts.js bench/cloneIndex.ts --data bench/.work/reg-1.5m --phases packed,full
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { GitIndexRepo } from '../index-tools/GitIndexRepo.ts';
@@ -24,13 +24,16 @@ import { fmt, ratio, table } from './support/stats.ts';
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean' }, data: { type: 'string' }, appends: { type: 'string' },
-    /** Comma-separated: loose (N fresh appends not yet repacked), packed (after the writer's repack). */
+    /**
+     * Comma-separated: loose (N fresh appends not yet repacked), packed (after the writer's periodic
+     * repack: geometric, so the appends' objects are a second pack), full (after a whole repack: one pack).
+     */
     phases: { type: 'string' },
     /** Clone each target once before the measured clone (page cache, server caches); default on. */
     'no-warmup': { type: 'boolean' },
   },
 });
-const phases = (values.phases ?? 'loose,packed').split(',') as ('loose' | 'packed')[];
+const phases = (values.phases ?? 'loose,packed,full').split(',') as ('loose' | 'packed' | 'full')[];
 const work = path.join(REPO_ROOT, 'bench/.work');
 const appends = Number(values.appends ?? 30);
 const src = values.data ? path.resolve(values.data) : path.join(work, 'reg-10kv');
@@ -83,11 +86,14 @@ const res: Record<string, { seconds: number; requests: number }> = {};
 try {
   for (const phase of phases) {
     if (phase === 'packed') await repackIndex({ gitdir: gitDir });
+    if (phase === 'full') await repackIndex({ gitdir: gitDir, mode: 'full' });
+    const packCount = readdirSync(path.join(gitDir, 'objects', 'pack')).filter((f) => f.endsWith('.pack')).length;
     for (const [name, url] of [['nginx', nginx.url], ['raven', server.url]] as const) {
       if (!values['no-warmup']) clone(`${url}/index.git`); // warm the page cache and the server
       const r = clone(`${url}/index.git`);
       res[`${phase}-${name}`] = r;
-      rows.push([phase === 'loose' ? `${appends} appends not yet repacked` : 'after repack', name, fmt(r.seconds, 2), r.requests]);
+      const state = phase === 'loose' ? `${appends} appends not yet repacked` : phase === 'packed' ? `after the periodic (geometric) repack, ${packCount} packs` : `after a whole repack, ${packCount} pack`;
+      rows.push([state, name, fmt(r.seconds, 2), r.requests]);
     }
   }
 } finally {
@@ -98,6 +104,6 @@ try {
 console.log(`\n## git clone of /index.git over dumb HTTP: ${meta.packages} packages, ${meta.versions} versions\n`);
 console.log(table(['repository state', 'served by', 'clone seconds', 'HTTP requests'], rows));
 const r2 = (p: string) => (res[`${p}-raven`] ? ratio(res[`${p}-raven`]!.seconds, res[`${p}-nginx`]!.seconds) : 'not run');
-console.log(`\nraven/nginx clone time: loose ${r2('loose')}, packed ${r2('packed')} (goal ≤1.2×); ` +
-  `requests loose ${res['loose-raven']?.requests ?? '-'} vs packed ${res['packed-raven']?.requests ?? '-'}`);
+console.log(`\nraven/nginx clone time: loose ${r2('loose')}, packed ${r2('packed')}, full ${r2('full')} (goal ≤1.2×); ` +
+  `requests loose ${res['loose-raven']?.requests ?? '-'} vs packed ${res['packed-raven']?.requests ?? '-'} vs full ${res['full-raven']?.requests ?? '-'}`);
 console.log(JSON.stringify({ bench: 'cloneIndex', packages: meta.packages, versions: meta.versions, appends, res }));
