@@ -134,6 +134,38 @@ describe('AccessTokens', () => {
     await expect(jwt.verify(token)).rejects.toMatchObject({ code: 'token_expired' });
   });
 
+  it('runs the clock checks again on every use of a token it has verified before', async () => {
+    let at = new Date('2026-03-01T00:00:00Z');
+    const jwt = new AccessTokens({ secret: new Uint8Array(32).fill(9), issuer: 'i', audience: 'a', ttlSeconds: 60, now: () => at });
+    const { token } = await jwt.sign({ userId: 'u1', username: 'alice' });
+    expect(await jwt.verify(token)).toEqual({ userId: 'u1', username: 'alice' });
+    expect(await jwt.verify(token)).toEqual({ userId: 'u1', username: 'alice' });
+    // The clock moved back: iat is now in the future (beyond the 5 s tolerance).
+    at = new Date('2026-02-28T23:59:50Z');
+    await expect(jwt.verify(token)).rejects.toMatchObject({ code: 'unauthorized' });
+    at = new Date('2026-03-01T00:00:30Z');
+    expect(await jwt.verify(token)).toEqual({ userId: 'u1', username: 'alice' });
+    // Within the tolerance after exp it still passes, like the first verification would.
+    at = new Date('2026-03-01T00:01:04Z');
+    expect(await jwt.verify(token)).toEqual({ userId: 'u1', username: 'alice' });
+    at = new Date('2026-03-01T00:01:05Z');
+    await expect(jwt.verify(token)).rejects.toMatchObject({ code: 'token_expired' });
+    // …and a fresh instance (nothing remembered) answers the same at that time.
+    const fresh = new AccessTokens({ secret: new Uint8Array(32).fill(9), issuer: 'i', audience: 'a', ttlSeconds: 60, now: () => at });
+    await expect(fresh.verify(token)).rejects.toMatchObject({ code: 'token_expired' });
+  });
+
+  it('does not take a tampered copy of a verified token for it', async () => {
+    const jwt = new AccessTokens({ secret: new Uint8Array(32).fill(3), issuer: 'i', audience: 'a', ttlSeconds: 60 });
+    const { token } = await jwt.sign({ userId: 'u1', username: 'alice' });
+    await jwt.verify(token);
+    const [h, p, sig] = token.split('.');
+    const claims = JSON.parse(Buffer.from(p!, 'base64url').toString()) as Record<string, unknown>;
+    const forged = `${h}.${Buffer.from(JSON.stringify({ ...claims, sub: 'u2' })).toString('base64url')}.${sig}`;
+    await expect(jwt.verify(forged)).rejects.toMatchObject({ code: 'unauthorized' });
+    expect(await jwt.verify(token)).toEqual({ userId: 'u1', username: 'alice' });
+  });
+
   it('refuses a secret shorter than 32 bytes', () => {
     expect(() => new AccessTokens({ secret: new Uint8Array(16), issuer: 'i', audience: 'a', ttlSeconds: 60 })).toThrow();
   });
