@@ -172,7 +172,15 @@ export async function buildStatic(args: {
   t = performance.now();
   if (withBlobs) {
     for (let i = 0; i < blobRows.length; i++) {
-      for (const k of blobKeysOfRows(blobRows[i]!)) await w.putBlob(k);
+      // Keys grouped by directory (normally one per package file: `{name}/…`).
+      const byDir = new Map<string, BlobKey[]>();
+      for (const k of blobKeysOfRows(blobRows[i]!)) {
+        const dir = k.slice(0, k.indexOf('/'));
+        const list = byDir.get(dir);
+        if (list) list.push(k);
+        else byDir.set(dir, [k]);
+      }
+      for (const [dir, keys] of byDir) await w.putBlobDir(dir, keys);
       blobRows[i] = '';
     }
     await w.drain();

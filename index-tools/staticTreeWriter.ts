@@ -100,15 +100,50 @@ export class StaticTreeWriter {
           this.linkable = false;
         }
       }
-      if (fs.existsSync(dest)) return;
-      const s = await this.blobs.stream(key);
-      if (!s) return;
-      await this.dir(path.dirname(dest));
-      const tmp = `${dest}.tmp-${randomBytes(4).toString('hex')}`;
-      await pipeline(s, createWriteStream(tmp));
-      await fsp.rename(tmp, dest);
-      this.linked++;
+      await this.putBlobNow(key);
     });
+  }
+
+  /**
+   * Queue the blobs of one package directory (`{dir}/{file}` keys, all under one `dir`): with an
+   * FsBlobStore the source directory is listed once and only files that exist are linked, which
+   * saves a failing link per version whose conventional README does not exist (measured at 1.5M
+   * versions: ~22 µs each). Falls back to `putBlob` per key otherwise.
+   */
+  putBlobDir(dir: string, keys: BlobKey[]): Promise<void> {
+    if (!this.linkable || !keys.length) return Promise.all(keys.map((k) => this.putBlob(k))).then(() => undefined);
+    return this.pool.run(async () => {
+      const store = this.blobs as FsBlobStore;
+      const src = path.dirname(store.filePath(keys[0]!));
+      const present = new Set(await fsp.readdir(src).catch(() => [] as string[]));
+      const wanted = keys.filter((k) => present.has(k.slice(k.indexOf('/') + 1)));
+      if (!wanted.length) return;
+      const destDir = path.join(this.blobsOut, dir);
+      await this.dir(destDir);
+      for (const k of wanted) {
+        try {
+          await fsp.link(store.filePath(k), path.join(this.blobsOut, ...k.split('/')));
+          this.linked++;
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code;
+          if (code === 'ENOENT' || code === 'EEXIST') continue;
+          this.linkable = false; // EXDEV / EPERM: copy this and the rest
+          await this.putBlobNow(k);
+        }
+      }
+    });
+  }
+
+  private async putBlobNow(key: BlobKey): Promise<void> {
+    const dest = path.join(this.blobsOut, ...key.split('/'));
+    if (fs.existsSync(dest)) return;
+    const s = await this.blobs.stream(key);
+    if (!s) return;
+    await this.dir(path.dirname(dest));
+    const tmp = `${dest}.tmp-${randomBytes(4).toString('hex')}`;
+    await pipeline(s, createWriteStream(tmp));
+    await fsp.rename(tmp, dest);
+    this.linked++;
   }
 
   /** Wait for every queued write and link; throws the first failure. */
