@@ -44,7 +44,8 @@ console.error('building the static tree with raven-registry index build …');
 const t0 = performance.now();
 let treeFrom = 'raven-registry index build';
 try {
-  buildStaticTree({ dataDir, out: staticDir });
+  // Only index/ is read here: no tarball links (1.5M at full size) and no site pages.
+  buildStaticTree({ dataDir, out: staticDir, extra: ['--no-blobs', '--no-site'] });
 } catch (e) {
   // Same files under index/ either way; the build adds blobs, search and site, not read here.
   console.error(`  build failed (${(e as Error).message.split('\n')[0]}); using git archive | tar -x`);
