@@ -21,9 +21,10 @@ export interface LiveSearchOptions {
   downloadsRefreshMs?: number;
   now?: () => Date;
   /**
-   * How long `ready()` waits for the initial build before it throws RegistryError('unavailable')
-   * with a `retryAfter` (the API answers 503 + Retry-After instead of holding the request while a
-   * large index is read). Default: wait for it (a static build needs the whole index).
+   * How long `ready()` waits for the initial build (started by an earlier call) before it throws
+   * RegistryError('unavailable') with a `retryAfter` (the API answers 503 + Retry-After instead of
+   * holding the request while a large index is read). Default: wait for it (a static build needs
+   * the whole index).
    */
   maxWaitMs?: number;
 }
@@ -51,15 +52,19 @@ export class LiveSearch {
     this.#maxWaitMs = opts.maxWaitMs ?? Infinity;
   }
 
-  /** The index with every commit observed so far applied (builds it on the first call). */
+  /**
+   * The index with every commit observed so far applied. The call that starts the build (the
+   * server's start-up call) waits for it; while it runs, other calls wait at most `maxWaitMs`.
+   */
   async ready(): Promise<SearchIndex> {
+    const starting = !this.#started;
     this.#started ??= this.#build().catch((e) => {
       // A failed build (store unreachable) is retried by the next caller, not remembered.
       this.#started = undefined;
       this.#unsubscribe?.();
       throw e;
     });
-    if (!this.#built && Number.isFinite(this.#maxWaitMs)) await this.#waitBounded(this.#started);
+    if (!starting && !this.#built && Number.isFinite(this.#maxWaitMs)) await this.#waitBounded(this.#started);
     else await this.#started;
     await this.#queue;
     if (this.#now().getTime() - this.#downloadsAt >= this.#refreshMs) {

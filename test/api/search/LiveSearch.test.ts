@@ -38,7 +38,7 @@ describe('LiveSearch', () => {
     live.close();
   });
 
-  it('throws unavailable with a retryAfter while the initial build outlasts maxWaitMs, and answers once built', async () => {
+  it('throws unavailable with a retryAfter when the initial build another call started outlasts maxWaitMs, and answers once built', async () => {
     const repo = await newRepo(['a-pkg', 'b-pkg']);
     // The real repository, its whole-index pass held back until the first refusal was seen.
     let open!: () => void;
@@ -49,11 +49,13 @@ describe('LiveSearch', () => {
       yield* repo.walkContents();
     };
     const live = new LiveSearch({ index: slow, meta, maxWaitMs: 50 });
-    const err = await live.ready().then(() => undefined, (e: unknown) => e);
+    const starting = live.ready(); // the start-up call waits for the build …
+    const err = await live.ready().then(() => undefined, (e: unknown) => e); // … a request does not
     expect(isRegistryError(err) && err.code).toBe('unavailable');
     expect(isRegistryError(err) && err.data.retryAfter).toBeGreaterThan(0);
     expect(live.built).toBe(false);
     open();
+    expect((await starting).size).toBe(2);
     // The build went on behind the refusal.
     for (let i = 0; i < 200 && !live.built; i++) await new Promise((r) => setTimeout(r, 10));
     expect(live.built).toBe(true);
