@@ -199,8 +199,8 @@ export class GitIndexRepo implements IndexRepo {
     return this.trees.diff(a.tree, b.tree);
   }
 
-  appendVersion(entry: IndexEntry): Promise<CommitInfo> {
-    return this.queue.enqueue({ kind: 'append', entry });
+  appendVersion(entry: IndexEntry, opts: { newPackage?: boolean } = {}): Promise<CommitInfo> {
+    return this.queue.enqueue({ kind: 'append', entry, ...(opts.newPackage ? { create: true } : {}) });
   }
 
   setYanked(args: { name: string; version: string; yanked: boolean }): Promise<CommitInfo> {

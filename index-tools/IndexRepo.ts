@@ -49,8 +49,11 @@ export interface IndexRepo {
   /**
    * Append one version line. Resolves after the commit that contains it is the branch head.
    * Throws RegistryError('version_exists') when name@vers (ignoring build metadata) is present.
+   * With `newPackage`, the line must create the package file: when the file exists at the
+   * commit it lands on (another process created the package meanwhile) it throws
+   * RegistryError('index_conflict', { reason: 'package_exists' }) and writes nothing.
    */
-  appendVersion(entry: IndexEntry): Promise<CommitInfo>;
+  appendVersion(entry: IndexEntry, opts?: { newPackage?: boolean }): Promise<CommitInfo>;
   /** Change only the `yanked` field of one line. Throws version_not_found / package_not_found. */
   setYanked(args: { name: string; version: string; yanked: boolean }): Promise<CommitInfo>;
   /**

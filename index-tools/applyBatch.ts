@@ -12,7 +12,8 @@ import { indexPath } from './indexPath.ts';
 import type { IndexTrees } from './indexTrees.ts';
 
 export type IndexOp =
-  | { kind: 'append'; entry: IndexEntry }
+  /** `create`: the package file must not exist yet (a first publish; see IndexRepo.appendVersion). */
+  | { kind: 'append'; entry: IndexEntry; create?: boolean }
   | { kind: 'yank'; name: string; version: string; yanked: boolean }
   | { kind: 'config'; config: IndexConfig };
 
@@ -108,6 +109,10 @@ export async function applyBatch(args: {
     const name = op.kind === 'append' ? op.entry.name : op.name;
     const f = await load(indexPath(name));
     if (op.kind === 'append') {
+      if (op.create && f.exists) {
+        errors.push(new RegistryError('index_conflict', `${name} was created by another publish meanwhile`, { name, reason: 'package_exists' }));
+        continue;
+      }
       const key = versionKey(op.entry.vers);
       const clash = f.lines.find((l) => versionKey(lineVersion(l) ?? '') === key);
       if (clash !== undefined) {
