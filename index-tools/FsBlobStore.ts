@@ -8,15 +8,17 @@
  *
  * A `{ file }` on the same filesystem (the publish path's upload under DATA_DIR/tmp) is linked
  * as it is: read once to check it, fsynced, linked — no copy. The caller must not modify the
- * file afterwards (removing it is fine). Bytes, or a file on another filesystem, are copied into
- * a temp file beside the key first.
+ * file afterwards (removing it is fine). Bytes are written by a small pool of threads
+ * (DurableWriters.ts) that do the whole write–fsync–link–fsync sequence synchronously, off the
+ * event loop and off libuv's four-thread pool. A file on another filesystem is copied into a
+ * temp file beside the key first.
  *
  * @example
  *   const blobs = new FsBlobStore({ root: 'data/blobs' });
  *   await blobs.put(tarballKey('foo', '1.0.0'), { file: '/tmp/upload' }, 'sha512-…');
  */
 import { createHash, randomBytes } from 'node:crypto';
-import fs, { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -25,6 +27,7 @@ import ssri from 'ssri';
 import { RegistryError } from '../schema/index.ts';
 import { parseBlobKey, type BlobKey } from './blobKey.ts';
 import type { BlobStore, PutResult } from './BlobStore.ts';
+import { DurableWriters } from './DurableWriters.ts';
 
 const TMP_PREFIX = '.tmp-';
 const READ_CHUNK = 256 * 1024;
@@ -34,8 +37,12 @@ export class FsBlobStore implements BlobStore {
   /** Key directories this process has made or seen (skips a mkdir per put). */
   private readonly knownDirs = new Set<string>();
 
-  constructor(o: { root: string }) {
+  /** The threads that write puts of bytes (see DurableWriters.ts). */
+  private readonly writers: DurableWriters;
+
+  constructor(o: { root: string; writers?: DurableWriters }) {
     this.root = path.resolve(o.root);
+    this.writers = o.writers ?? new DurableWriters();
   }
 
   /** The file holding `key` (for hard-linking into a static build). */
@@ -72,44 +79,18 @@ export class FsBlobStore implements BlobStore {
   }
 
   /**
-   * Bytes: checked, then a temp file beside the key, written, fsynced, linked, the directory
-   * fsynced. Only the two fsyncs go to the threadpool; the create, write, link and unlink of a
-   * small file are synchronous calls of microseconds. Each threadpool round trip also waits for
-   * a turn of the event loop, and on a busy server nine of them per put cost more than the
-   * fsyncs themselves (measured in bench/burst.ts).
+   * Bytes: checked, then written durably by a DurableWriters thread (temp file beside the key,
+   * fsync, link, directory fsync): one round trip, and the event loop never waits on the disk.
    */
   private async putBytes(key: BlobKey, bytes: Uint8Array, dest: string, parsed: ssri.Integrity, algo: string, integrity: string): Promise<PutResult> {
     // Checked before anything is written: a mismatch leaves not even a temp file.
     if (!digestMatches(parsed, algo, createHash(algo).update(bytes).digest('base64'))) {
       throw new RegistryError('integrity_mismatch', `content of ${key} does not match its integrity`, { key });
     }
-    const tmp = this.tmpPath(dest);
-    try {
-      const fd = fs.openSync(tmp, 'wx');
-      try {
-        for (let at = 0; at < bytes.byteLength;) at += fs.writeSync(fd, bytes, at);
-        await fsyncFd(fd);
-      } finally {
-        fs.closeSync(fd);
-      }
-      try {
-        fs.linkSync(tmp, dest);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-        if (await this.matches(dest, integrity)) return { status: 'exists', size: bytes.byteLength };
-        throw new RegistryError('version_exists', `${key} already exists with different content`, { key });
-      }
-      fs.unlinkSync(tmp);
-      const dirFd = fs.openSync(path.dirname(dest), 'r');
-      try {
-        await fsyncFd(dirFd).catch(() => undefined); // some filesystems refuse fsync on a directory
-      } finally {
-        fs.closeSync(dirFd);
-      }
-      return { status: 'created', size: bytes.byteLength };
-    } finally {
-      fs.rmSync(tmp, { force: true });
-    }
+    const result = await this.writers.write({ tmp: this.tmpPath(dest), dest, bytes });
+    if (result === 'created') return { status: 'created', size: bytes.byteLength };
+    if (await this.matches(dest, integrity)) return { status: 'exists', size: bytes.byteLength };
+    throw new RegistryError('version_exists', `${key} already exists with different content`, { key });
   }
 
   /** A file that cannot be linked here: copied into a temp file beside the key while hashed. */
@@ -262,10 +243,6 @@ function bytesStream(bytes: Uint8Array): AsyncIterable<Buffer> {
   return (async function* () {
     yield Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   })();
-}
-
-function fsyncFd(fd: number): Promise<void> {
-  return new Promise((resolve, reject) => fs.fsync(fd, (e) => (e ? reject(e) : resolve())));
 }
 
 async function syncDir(dir: string): Promise<void> {

@@ -1,0 +1,138 @@
+/**
+ * A few worker threads that each store one small blob durably from start to end with
+ * synchronous calls: create the temp file beside the key, write, fsync, link it to the key,
+ * unlink the temp name, fsync the directory. FsBlobStore hands them its puts of bytes.
+ *
+ * Why threads of our own: on the event loop, each of those steps is a libuv threadpool round
+ * trip plus a turn of a busy loop (nine per put), the creates block on the filesystem journal
+ * while other fsyncs commit it, and the fsyncs hold the four libuv threads that every other
+ * file operation of the server waits for. Here a put is one message each way, the fsyncs of
+ * concurrent puts overlap (the journal commits them together), and the event loop never waits
+ * on the disk. Threads start on demand (up to `max`) and end after `idleMs` without work; they
+ * never keep the process alive.
+ *
+ * @example
+ *   const writers = new DurableWriters();
+ *   await writers.write({ tmp: 'blobs/foo/.tmp-1', dest: 'blobs/foo/foo-1.0.0.tar.gz', bytes }); // 'created' | 'exists'
+ */
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+
+export type DurableWriteResult = 'created' | 'exists';
+
+interface Job {
+  msg: { tmp: string; dest: string; dir: string; bytes: Uint8Array };
+  resolve: (r: DurableWriteResult) => void;
+  reject: (e: Error) => void;
+}
+
+// Plain CommonJS, run with `eval`: the worker needs no TypeScript loader.
+const WORKER_SOURCE = `
+const fs = require('node:fs');
+const { parentPort } = require('node:worker_threads');
+parentPort.on('message', ({ tmp, dest, dir, bytes }) => {
+  try {
+    const fd = fs.openSync(tmp, 'wx');
+    try {
+      for (let at = 0; at < bytes.byteLength;) at += fs.writeSync(fd, bytes, at);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    try {
+      fs.linkSync(tmp, dest);
+    } catch (e) {
+      if (e.code !== 'EEXIST') throw e;
+      fs.rmSync(tmp, { force: true });
+      parentPort.postMessage({ result: 'exists' });
+      return;
+    }
+    fs.unlinkSync(tmp);
+    const d = fs.openSync(dir, 'r');
+    try {
+      try { fs.fsyncSync(d); } catch {} // some filesystems refuse fsync on a directory
+    } finally {
+      fs.closeSync(d);
+    }
+    parentPort.postMessage({ result: 'created' });
+  } catch (e) {
+    try { fs.rmSync(tmp, { force: true }); } catch {}
+    parentPort.postMessage({ error: { message: String((e && e.message) || e), code: e && e.code } });
+  }
+});
+`;
+
+export class DurableWriters {
+  private readonly max: number;
+  private readonly idleMs: number;
+  private readonly idle: Worker[] = [];
+  private readonly busy = new Map<Worker, Job>();
+  private readonly queue: Job[] = [];
+  private readonly timers = new Map<Worker, NodeJS.Timeout>();
+
+  constructor(o: { max?: number; idleMs?: number } = {}) {
+    this.max = Math.max(1, o.max ?? 8);
+    this.idleMs = o.idleMs ?? 10_000;
+  }
+
+  /**
+   * Write `bytes` to the new file `tmp`, fsync it, link it to `dest`, fsync the directory.
+   * 'exists' when `dest` already exists (nothing linked; the caller compares). Any other failure
+   * rejects with the error's message and `code`, and leaves no temp file.
+   */
+  write(args: { tmp: string; dest: string; bytes: Uint8Array }): Promise<DurableWriteResult> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ msg: { ...args, dir: path.dirname(args.dest) }, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.queue.length > 0) {
+      const w = this.idle.pop() ?? (this.idle.length + this.busy.size < this.max ? this.spawn() : undefined);
+      if (!w) return;
+      const job = this.queue.shift()!;
+      clearTimeout(this.timers.get(w));
+      this.timers.delete(w);
+      this.busy.set(w, job);
+      w.postMessage(job.msg);
+    }
+  }
+
+  private spawn(): Worker {
+    const w = new Worker(WORKER_SOURCE, { eval: true });
+    w.unref();
+    w.on('message', (m: { result?: DurableWriteResult; error?: { message: string; code?: string } }) => {
+      const job = this.busy.get(w);
+      this.busy.delete(w);
+      this.idle.push(w);
+      this.timers.set(w, setTimeout(() => this.retire(w), this.idleMs).unref());
+      if (job) {
+        if (m.error) job.reject(Object.assign(new Error(m.error.message), m.error.code ? { code: m.error.code } : {}));
+        else job.resolve(m.result!);
+      }
+      this.pump();
+    });
+    const gone = (e?: Error) => {
+      const job = this.busy.get(w);
+      this.busy.delete(w);
+      const i = this.idle.indexOf(w);
+      if (i >= 0) this.idle.splice(i, 1);
+      clearTimeout(this.timers.get(w));
+      this.timers.delete(w);
+      job?.reject(e ?? new Error('blob writer thread exited'));
+      this.pump();
+    };
+    w.on('error', gone);
+    w.on('exit', () => gone());
+    return w;
+  }
+
+  private retire(w: Worker): void {
+    const i = this.idle.indexOf(w);
+    if (i < 0) return;
+    this.idle.splice(i, 1);
+    this.timers.delete(w);
+    void w.terminate();
+  }
+}
