@@ -5,8 +5,14 @@
  * (polled right after the reply). Also compares the read that resolution needs: raven's
  * GET /index/{path} vs Verdaccio's packument GET /{name} (wrk, same settings). Goal ≥10×.
  *
- *   node bin/run-ts.js bench/burst.ts --quick          # 200 publishes
- *   node bin/run-ts.js bench/burst.ts                  # 500 publishes
+ * The machine is shared, so the load changes during a run: each concurrency is measured in
+ * `--rounds` rounds (fresh package names each), the order of the two registries alternating
+ * from round to round, and the ratio is taken over all rounds (total publishes / total seconds
+ * of each registry), with the per-round ratios printed beside it.
+ *
+ *   node bin/run-ts.js bench/burst.ts --quick          # 200 publishes, 2 rounds
+ *   node bin/run-ts.js bench/burst.ts                  # 500 publishes, 2 rounds
+ *   node bin/run-ts.js bench/burst.ts --rounds 3 --publishes 300
  */
 import { cpSync, existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -20,8 +26,9 @@ import { fmt, ratio, summarize, table } from './support/stats.ts';
 import { npmTarball, startVerdaccio, verdaccioAddUser, verdaccioPublish } from './support/verdaccio.ts';
 import { runWrk } from './support/wrk.ts';
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean' }, publishes: { type: 'string' }, seconds: { type: 'string' } } });
+const { values } = parseArgs({ options: { quick: { type: 'boolean' }, publishes: { type: 'string' }, seconds: { type: 'string' }, rounds: { type: 'string' } } });
 const B = Number(values.publishes ?? (values.quick ? 200 : 500));
+const ROUNDS = Math.max(1, Number(values.rounds ?? 2));
 const readSeconds = Number(values.seconds ?? (values.quick ? 5 : 15));
 const CONCURRENCY = [8, 64];
 const work = path.join(REPO_ROOT, 'bench/.work');
@@ -30,7 +37,7 @@ const HIGH = '1000000000';
 const pristine = path.join(work, 'reg-1k');
 if (!existsSync(path.join(pristine, 'gen-index.json'))) await genIndex({ out: pristine, packages: 1000 });
 
-interface Run { target: string; c: number; ok: number; failures: number; seconds: number; perSec: number; p50: number; p99: number; visibleMaxMs?: number; invisible?: number; firstFailure: string }
+interface Run { target: string; c: number; round: number; ok: number; failures: number; seconds: number; perSec: number; p50: number; p99: number; visibleMaxMs?: number; invisible?: number; firstFailure: string }
 
 /** `n` jobs over `c` workers; each job returns whether it succeeded and its latency. */
 async function pool(n: number, c: number, job: (i: number) => Promise<{ ok: boolean; ms: number; why?: string }>) {
@@ -85,75 +92,96 @@ try {
   const vtoken = await verdaccioAddUser(verdaccio.url, 'burster', 'correct horse battery');
 
   for (const c of CONCURRENCY) {
-    const tag = `c${c}`;
-    // Bodies are built before the clock starts, for both registries.
-    const bodies = Array.from({ length: B }, (_, i) => packageTarball({ name: nameOf(tag, i, c), version: versionOf(i, c), description: 'burst benchmark' }));
-    const npmBodies = Array.from({ length: B }, (_, i) => npmTarball(nameOf(tag, i, c), versionOf(i, c)));
-    // Warm-up publish on each (first publish builds the name set; JIT).
-    await fetch(`${server.url}/api/v1/packages/publish`, { method: 'POST', headers: { 'content-type': 'application/gzip', authorization: `Bearer ${token}` }, body: new Uint8Array(packageTarball({ name: `zwarm-${tag}`, version: '1.0.0' })) }).then((r) => r.text());
-    await verdaccioPublish(verdaccio.url, vtoken, `zwarm-${tag}`, '1.0.0', npmTarball(`zwarm-${tag}`, '1.0.0'));
+    for (let round = 1; round <= ROUNDS; round++) {
+      const tag = ROUNDS > 1 ? `c${c}r${round}` : `c${c}`;
+      // Bodies are built before the clock starts, for both registries.
+      const bodies = Array.from({ length: B }, (_, i) => packageTarball({ name: nameOf(tag, i, c), version: versionOf(i, c), description: 'burst benchmark' }));
+      const npmBodies = Array.from({ length: B }, (_, i) => npmTarball(nameOf(tag, i, c), versionOf(i, c)));
+      // Warm-up publish on each (first publish builds the name set; JIT).
+      await fetch(`${server.url}/api/v1/packages/publish`, { method: 'POST', headers: { 'content-type': 'application/gzip', authorization: `Bearer ${token}` }, body: new Uint8Array(packageTarball({ name: `zwarm-${tag}`, version: '1.0.0' })) }).then((r) => r.text());
+      await verdaccioPublish(verdaccio.url, vtoken, `zwarm-${tag}`, '1.0.0', npmTarball(`zwarm-${tag}`, '1.0.0'));
 
-    const visible: Promise<number | undefined>[] = [];
-    const r = await pool(B, c, async (i) => {
-      const t0 = performance.now();
-      const res = await fetch(`${server.url}/api/v1/packages/publish`, {
-        method: 'POST', headers: { 'content-type': 'application/gzip', authorization: `Bearer ${token}` }, body: new Uint8Array(bodies[i]!),
-      });
-      const text = await res.text();
-      const ms = performance.now() - t0;
-      if (res.status === 201) {
-        const t201 = performance.now();
-        const name = nameOf(tag, i, c);
-        const vers = versionOf(i, c);
-        visible.push((async () => {
-          while (performance.now() - t201 < 5000) {
-            const g = await fetch(`${server.url}/index/${indexPath(name)}`);
-            const body = await g.text();
-            if (g.status === 200 && body.includes(`"vers":"${vers}"`)) return performance.now() - t201;
-            await new Promise((s) => setTimeout(s, 50));
+      const ravenRun = async () => {
+        const visible: Promise<number | undefined>[] = [];
+        const r = await pool(B, c, async (i) => {
+          const t0 = performance.now();
+          const res = await fetch(`${server.url}/api/v1/packages/publish`, {
+            method: 'POST', headers: { 'content-type': 'application/gzip', authorization: `Bearer ${token}` }, body: new Uint8Array(bodies[i]!),
+          });
+          const text = await res.text();
+          const ms = performance.now() - t0;
+          if (res.status === 201) {
+            const t201 = performance.now();
+            const name = nameOf(tag, i, c);
+            const vers = versionOf(i, c);
+            visible.push((async () => {
+              while (performance.now() - t201 < 5000) {
+                const g = await fetch(`${server.url}/index/${indexPath(name)}`);
+                const body = await g.text();
+                if (g.status === 200 && body.includes(`"vers":"${vers}"`)) return performance.now() - t201;
+                await new Promise((s) => setTimeout(s, 50));
+              }
+              return undefined;
+            })());
           }
-          return undefined;
-        })());
-      }
-      return { ok: res.status === 201, ms, why: `${res.status} ${text.slice(0, 200)}` };
-    });
-    const vis = await Promise.all(visible);
-    const seen = vis.filter((x): x is number => x !== undefined);
-    runs.push({ target: 'raven', c, ...r, visibleMaxMs: seen.length ? Math.max(...seen) : Number.NaN, invisible: vis.length - seen.length });
-
-    const v = await pool(B, c, async (i) => {
-      const t0 = performance.now();
-      const res = await verdaccioPublish(verdaccio.url, vtoken, nameOf(tag, i, c), versionOf(i, c), npmBodies[i]!);
-      return { ok: res.status === 201 || res.status === 200, ms: performance.now() - t0, why: `${res.status} ${res.text.slice(0, 200)}` };
-    });
-    runs.push({ target: 'verdaccio 6.8', c, ...v });
-    for (const x of runs.slice(-2)) if (x.failures) console.error(`  ${x.target} c=${x.c}: ${x.failures} failures, first: ${x.firstFailure}`);
+          return { ok: res.status === 201, ms, why: `${res.status} ${text.slice(0, 200)}` };
+        });
+        const vis = await Promise.all(visible);
+        const seen = vis.filter((x): x is number => x !== undefined);
+        runs.push({ target: 'raven', c, round, ...r, visibleMaxMs: seen.length ? Math.max(...seen) : Number.NaN, invisible: vis.length - seen.length });
+      };
+      const verdaccioRun = async () => {
+        const v = await pool(B, c, async (i) => {
+          const t0 = performance.now();
+          const res = await verdaccioPublish(verdaccio.url, vtoken, nameOf(tag, i, c), versionOf(i, c), npmBodies[i]!);
+          return { ok: res.status === 201 || res.status === 200, ms: performance.now() - t0, why: `${res.status} ${res.text.slice(0, 200)}` };
+        });
+        runs.push({ target: 'verdaccio 6.8', c, round, ...v });
+      };
+      // Alternate which registry goes first, so a load change on the shared machine does not
+      // always fall on the same one.
+      for (const run of round % 2 === 1 ? [ravenRun, verdaccioRun] : [verdaccioRun, ravenRun]) await run();
+      for (const x of runs.slice(-2)) if (x.failures) console.error(`  ${x.target} c=${x.c} round ${round}: ${x.failures} failures, first: ${x.firstFailure}`);
+    }
   }
+  printPublishes();
 
   // Reads: the file a resolver fetches per package, from each registry, same wrk settings.
-  const names = Array.from({ length: 16 }, (_, i) => nameOf('c64', i, 64));
-  const raven = runWrk({ url: server.url, lines: names.map((n) => `/index/${indexPath(n)}`), seconds: readSeconds, connections: 32, threads: 1 });
-  const verd = runWrk({ url: verdaccio.url, lines: names.map((n) => `/${n}`), seconds: readSeconds, connections: 32, threads: 1 });
-  readRows = [
-    ['raven GET /index/{path}', fmt(raven.rps, 0), fmt(raven.p50Ms), fmt(raven.p99Ms), raven.non2xx3xx],
-    ['verdaccio GET /{name} (packument)', fmt(verd.rps, 0), fmt(verd.p50Ms), fmt(verd.p99Ms), verd.non2xx3xx],
-  ];
-  readRatio = ratio(raven.rps, verd.rps);
+  const names = Array.from({ length: 16 }, (_, i) => nameOf(ROUNDS > 1 ? 'c64r1' : 'c64', i, 64));
+  try {
+    const raven = runWrk({ url: server.url, lines: names.map((n) => `/index/${indexPath(n)}`), seconds: readSeconds, connections: 32, threads: 1 });
+    const verd = runWrk({ url: verdaccio.url, lines: names.map((n) => `/${n}`), seconds: readSeconds, connections: 32, threads: 1 });
+    readRows = [
+      ['raven GET /index/{path}', fmt(raven.rps, 0), fmt(raven.p50Ms), fmt(raven.p99Ms), raven.non2xx3xx],
+      ['verdaccio GET /{name} (packument)', fmt(verd.rps, 0), fmt(verd.p50Ms), fmt(verd.p99Ms), verd.non2xx3xx],
+    ];
+    readRatio = ratio(raven.rps, verd.rps);
+  } catch (e) {
+    // The publish figures above stand on their own; wrk (Debian's `wrk`) may be missing.
+    readRatio = `not measured: ${(e as Error).message}`;
+  }
 } finally {
   await server.stop();
   await verdaccio.stop();
   rmSync(dataDir, { recursive: true, force: true });
 }
 
-console.log(`\n## Publish burst: ${B} publishes over HTTP, raven (1 process, group commit) vs Verdaccio 6.8 (1 process)\n`);
-console.log(table(['registry', 'concurrency', 'ok', 'failures', 'seconds', 'publishes/s', 'p50 ms', 'p99 ms', 'max 201→visible ms', 'not visible in 5 s'],
-  runs.map((r) => [r.target, r.c, r.ok, r.failures, fmt(r.seconds, 1), fmt(r.perSec, 1), fmt(r.p50, 1), fmt(r.p99, 1), r.visibleMaxMs === undefined ? '—' : fmt(r.visibleMaxMs, 0), r.invisible ?? '—'])));
-for (const c of CONCURRENCY) {
-  const a = runs.find((r) => r.target === 'raven' && r.c === c)!;
-  const b = runs.find((r) => r.target !== 'raven' && r.c === c)!;
-  console.log(`c=${c}: raven/verdaccio publishes/s ${ratio(a.perSec, b.perSec)}; all visible within 5 s: ${a.invisible === 0 && a.failures === 0 ? 'yes' : 'NO'}`);
+function printPublishes(): void {
+  console.log(`\n## Publish burst: ${B} publishes over HTTP per round, ${ROUNDS} round(s), raven (1 process, group commit) vs Verdaccio 6.8 (1 process)\n`);
+  console.log(table(['registry', 'concurrency', 'round', 'ok', 'failures', 'seconds', 'publishes/s', 'p50 ms', 'p99 ms', 'max 201→visible ms', 'not visible in 5 s'],
+    runs.map((r) => [r.target, r.c, r.round, r.ok, r.failures, fmt(r.seconds, 1), fmt(r.perSec, 1), fmt(r.p50, 1), fmt(r.p99, 1), r.visibleMaxMs === undefined ? '—' : fmt(r.visibleMaxMs, 0), r.invisible ?? '—'])));
+  console.log('');
+  for (const c of CONCURRENCY) {
+    const of = (raven: boolean) => runs.filter((r) => r.c === c && (r.target === 'raven') === raven);
+    const rate = (rs: Run[]) => rs.reduce((n, r) => n + r.ok, 0) / rs.reduce((t, r) => t + r.seconds, 0);
+    const a = of(true);
+    const b = of(false);
+    const perRound = a.map((x) => ratio(x.perSec, b.find((y) => y.round === x.round)!.perSec)).join(', ');
+    const allVisible = a.every((x) => x.invisible === 0 && x.failures === 0);
+    console.log(`c=${c}: raven/verdaccio publishes/s ${ratio(rate(a), rate(b))} over ${ROUNDS} round(s) (${fmt(rate(a), 1)} vs ${fmt(rate(b), 1)}/s; per round ${perRound}); all visible within 5 s: ${allVisible ? 'yes' : 'NO'}`);
+  }
 }
 console.log(`\n### Resolution read, wrk -t1 -c32 -d${readSeconds}s, 16 packages\n`);
 console.log(table(['read', 'req/s', 'p50 ms', 'p99 ms', 'errors'], readRows));
 console.log(`\nraven/verdaccio read req/s: ${readRatio} (goal ≥10×)`);
-console.log(JSON.stringify({ bench: 'burst', B, runs, readRows }));
+console.log(JSON.stringify({ bench: 'burst', B, rounds: ROUNDS, runs, readRows }));
