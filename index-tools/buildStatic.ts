@@ -17,11 +17,13 @@
  */
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import type { IndexConfig } from '../schema/index.ts';
 import { parseBlobKey, readmeKey, tarballKey, type BlobKey } from './blobKey.ts';
 import type { BlobStore } from './BlobStore.ts';
-import { parsePackageFile } from './entryLine.ts';
+import { FsBlobStore } from './FsBlobStore.ts';
+import { FsWorkerPool } from './fsWorkerPool.ts';
 import { runGit } from './gitDumbHttp.ts';
 import type { GitIndexRepo } from './GitIndexRepo.ts';
 import { StaticTreeWriter } from './staticTreeWriter.ts';
@@ -103,6 +105,8 @@ export async function buildStatic(args: {
   extras?: Array<(ctx: BuildContext) => Promise<void>>;
   /** Called as each phase ends (the CLI prints it). */
   onPhase?: (phase: string, seconds: number) => void;
+  /** Threads creating files and links in a full build (default: the machine's parallelism). */
+  threads?: number;
 }): Promise<BuildResult> {
   const { repo, blobs } = args;
   const withBlobs = args.withBlobs !== false;
@@ -124,68 +128,84 @@ export async function buildStatic(args: {
     args.onPhase?.(name, seconds);
   };
   const w = new StaticTreeWriter(blobs, path.join(outDir, 'blobs'));
+  // A full build creates its files and links on worker threads (fsWorkerPool.ts).
+  const pool = changed === 'all' ? new FsWorkerPool({ threads: args.threads ?? os.availableParallelism() }) : undefined;
+  let blobCount = 0;
   let files = 0;
   const blobRows: string[] = [];
   const configText = (content: Buffer) => JSON.stringify(staticConfig(JSON.parse(content.toString('utf8')), args.baseUrl), null, 2) + '\n';
   let t = performance.now();
-  if (changed === 'all') {
-    // A fresh index/ beside the served one, then swapped in.
-    const fresh = path.join(outDir, '.index-new');
-    fs.rmSync(fresh, { recursive: true, force: true });
-    for await (const f of repo.walkContents({ commit })) {
-      files++;
-      const dest = path.join(fresh, ...f.path.split('/'));
-      if (f.path === 'config.json') await w.write(dest, configText(f.content));
-      else {
-        await w.write(dest, f.content);
-        if (withBlobs) blobRows.push(blobRowsOf(f.content.toString('utf8')));
+  try {
+    if (changed === 'all') {
+      // A fresh index/ beside the served one, then swapped in.
+      const fresh = path.join(outDir, '.index-new');
+      fs.rmSync(fresh, { recursive: true, force: true });
+      for await (const f of repo.walkContents({ commit })) {
+        files++;
+        const file = path.join(fresh, ...f.path.split('/'));
+        if (f.path === 'config.json') await pool!.add({ op: 'write', file, data: configText(f.content) });
+        else {
+          // A copy of exactly the file: the content is a slice of a pipe chunk, and posting a
+          // slice to a worker would copy the whole chunk.
+          await pool!.add({ op: 'write', file, data: new Uint8Array(f.content) });
+          if (withBlobs) blobRows.push(blobRowsOf(f.content.toString('utf8')));
+        }
       }
+      await pool!.drain();
+      // Swap: the old tree moves aside and the new one takes its name (two renames; a reader in
+      // between gets a 404, never a mix of old and new files), then the old one is removed.
+      const live = path.join(outDir, 'index');
+      const old = path.join(outDir, `.index-old-${process.pid}`);
+      const hadOld = fs.existsSync(live);
+      if (hadOld) fs.renameSync(live, old);
+      fs.renameSync(fresh, live);
+      if (hadOld) fs.rmSync(old, { recursive: true, force: true });
+    } else {
+      for (const p of changed) {
+        const dest = path.join(outDir, 'index', ...p.split('/'));
+        const f = await repo.readFile(p, commit);
+        if (!f) {
+          fs.rmSync(dest, { force: true });
+          continue;
+        }
+        files++;
+        const content = Buffer.from(f.content);
+        if (p === 'config.json') w.writeAtomic(dest, configText(content));
+        else {
+          w.writeAtomic(dest, content);
+          if (withBlobs) blobRows.push(blobRowsOf(content.toString('utf8')));
+        }
+      }
+      // config.json is rewritten when the base URL changes (handled by the full build above).
     }
-    await w.drain();
-    // Swap: the old tree moves aside and the new one takes its name (two renames; a reader in
-    // between gets a 404, never a mix of old and new files), then the old one is removed.
-    const live = path.join(outDir, 'index');
-    const old = path.join(outDir, `.index-old-${process.pid}`);
-    const hadOld = fs.existsSync(live);
-    if (hadOld) fs.renameSync(live, old);
-    fs.renameSync(fresh, live);
-    if (hadOld) fs.rmSync(old, { recursive: true, force: true });
-  } else {
-    for (const p of changed) {
-      const dest = path.join(outDir, 'index', ...p.split('/'));
-      const f = await repo.readFile(p, commit);
-      if (!f) {
-        fs.rmSync(dest, { force: true });
-        continue;
+    phase(`index files (${files} written${changed === 'all' ? ', one git pass' : ', changed since the last build'})`, (performance.now() - t) / 1000);
+    t = performance.now();
+    if (withBlobs) {
+      for (let i = 0; i < blobRows.length; i++) {
+        // Keys grouped by directory (normally one per package file: `{name}/…`).
+        const byDir = new Map<string, BlobKey[]>();
+        for (const k of blobKeysOfRows(blobRows[i]!)) {
+          const dir = k.slice(0, k.indexOf('/'));
+          const list = byDir.get(dir);
+          if (list) list.push(k);
+          else byDir.set(dir, [k]);
+        }
+        for (const [dir, keys] of byDir) {
+          if (pool && blobs instanceof FsBlobStore) {
+            const src = path.dirname(blobs.filePath(keys[0]!));
+            await pool.add({ op: 'link', src, dest: path.join(outDir, 'blobs', dir), names: keys.map((k) => k.slice(k.indexOf('/') + 1)) });
+          } else await w.putBlobDir(dir, keys);
+        }
+        blobRows[i] = '';
       }
-      files++;
-      const content = Buffer.from(f.content);
-      if (p === 'config.json') w.writeAtomic(dest, configText(content));
-      else {
-        w.writeAtomic(dest, content);
-        if (withBlobs) blobRows.push(blobRowsOf(content.toString('utf8')));
-      }
+      await pool?.drain();
+      await w.drain();
     }
-    // config.json is rewritten when the base URL changes (handled by the full build above).
+    blobCount = w.linked + (pool?.linked ?? 0);
+    phase(withBlobs ? `blobs (${blobCount} linked or copied)` : 'blobs (skipped: --no-blobs)', (performance.now() - t) / 1000);
+  } finally {
+    await pool?.close();
   }
-  phase(`index files (${files} written${changed === 'all' ? ', one git pass' : ', changed since the last build'})`, (performance.now() - t) / 1000);
-  t = performance.now();
-  if (withBlobs) {
-    for (let i = 0; i < blobRows.length; i++) {
-      // Keys grouped by directory (normally one per package file: `{name}/…`).
-      const byDir = new Map<string, BlobKey[]>();
-      for (const k of blobKeysOfRows(blobRows[i]!)) {
-        const dir = k.slice(0, k.indexOf('/'));
-        const list = byDir.get(dir);
-        if (list) list.push(k);
-        else byDir.set(dir, [k]);
-      }
-      for (const [dir, keys] of byDir) await w.putBlobDir(dir, keys);
-      blobRows[i] = '';
-    }
-    await w.drain();
-  }
-  phase(withBlobs ? `blobs (${w.linked} linked or copied)` : 'blobs (skipped: --no-blobs)', (performance.now() - t) / 1000);
   t = performance.now();
   await mirrorGit(repo.gitdir, path.join(outDir, 'index.git'));
   phase('git mirror (index.git)', (performance.now() - t) / 1000);
@@ -196,7 +216,7 @@ export async function buildStatic(args: {
     phase(`extra ${extra.name || i + 1}`, (performance.now() - t) / 1000);
   }
   w.writeAtomic(path.join(outDir, STATE_FILE), JSON.stringify({ commit, baseUrl: args.baseUrl }) + '\n');
-  return { commit, files, blobs: w.linked, incremental: changed !== 'all', phases };
+  return { commit, files, blobs: blobCount, incremental: changed !== 'all', phases };
 }
 
 /**

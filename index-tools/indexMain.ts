@@ -5,7 +5,7 @@
  *   validate [--against REF]   schema, path rule, append-only rule; exit 1 on problems
  *   fsck [--threads N]         every line's blob exists and matches cksum + integrity
  *   gc [--yes] [--min-age S]   list (and with --yes delete) blobs no line refers to
- *   build --out DIR [--base-url URL] [--full] [--no-blobs] [--no-site]   static tree for nginx / a bucket
+ *   build --out DIR [--base-url URL] [--full] [--no-blobs] [--no-site] [--threads N]   static tree for nginx / a bucket
  * Common options: --data-dir DIR (default DATA_DIR or ./data), --dir GITDIR (the index repo;
  * default DATA_DIR/index.git; a work tree's .git is found), --blobs DIR (default DATA_DIR/blobs),
  * --public-url URL (init: the URL config.json points at; default PUBLIC_URL or http://127.0.0.1:8080).
@@ -29,11 +29,12 @@ const HELP = `usage: raven-registry index <command> [options]
   fsck [--threads N]                 check every line's tarball (cksum, integrity) and README exist
                                      (progress on stderr every 5 s; N hashing threads, default: cores)
   gc [--yes] [--min-age SECONDS]     list blobs no line refers to; delete them only with --yes
-  build --out DIR [--base-url URL] [--full] [--no-blobs] [--no-site]
+  build --out DIR [--base-url URL] [--full] [--no-blobs] [--no-site] [--threads N]
                                      write a static tree (index/, blobs/, index.git/, web site and
                                      search-index.json) for nginx; prints each phase's seconds.
                                      --no-blobs: no blobs/ (then --base-url must be where blobs/ is
-                                     served, e.g. the bucket); --no-site: index, blobs, git only
+                                     served, e.g. the bucket); --no-site: index, blobs, git only;
+                                     --threads N: threads creating files (default: cores)
 options: --data-dir DIR  --dir GITDIR  --blobs DIR  --public-url URL`;
 
 interface Parsed {
@@ -163,6 +164,7 @@ export async function indexMain(argv: string[], env: Record<string, string | und
         const t0 = performance.now();
         const r = await buildStatic({
           repo, blobs, outDir: out, baseUrl: flag('--base-url'), full: parsed.flags.has('--full'),
+          threads: flag('--threads') === undefined ? undefined : Math.max(1, Number(flag('--threads')) || 1),
           withBlobs: !parsed.flags.has('--no-blobs'), extras: parsed.flags.has('--no-site') ? [] : opts.buildExtras?.({ dataDir }),
           onPhase: (phase, seconds) => console.error(`build: ${seconds.toFixed(1).padStart(7)} s  ${phase}`),
         });
