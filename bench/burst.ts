@@ -8,13 +8,15 @@
  * The machine is shared, so the load changes during a run: each concurrency is measured in
  * `--rounds` rounds (fresh package names each), the order of the two registries alternating
  * from round to round, and the ratio is taken over all rounds (total publishes / total seconds
- * of each registry), with the per-round ratios printed beside it.
+ * of each registry), with the per-round ratios printed beside it. Each run also reports the CPU
+ * time the registry's process spent per publish (/proc), which the load disturbs much less.
  *
  *   node bin/run-ts.js bench/burst.ts --quick          # 200 publishes, 2 rounds
  *   node bin/run-ts.js bench/burst.ts                  # 500 publishes, 2 rounds
  *   node bin/run-ts.js bench/burst.ts --rounds 3 --publishes 300
  */
-import { cpSync, existsSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { indexPath } from '../index-tools/indexPath.ts';
@@ -37,7 +39,23 @@ const HIGH = '1000000000';
 const pristine = path.join(work, 'reg-1k');
 if (!existsSync(path.join(pristine, 'gen-index.json'))) await genIndex({ out: pristine, packages: 1000 });
 
-interface Run { target: string; c: number; round: number; ok: number; failures: number; seconds: number; perSec: number; p50: number; p99: number; visibleMaxMs?: number; invisible?: number; firstFailure: string }
+interface Run { target: string; c: number; round: number; cpuMsPerPublish: number; ok: number; failures: number; seconds: number; perSec: number; p50: number; p99: number; visibleMaxMs?: number; invisible?: number; firstFailure: string }
+
+/**
+ * CPU time (user + system, all threads, plus reaped children such as `git repack`) a process
+ * has used, in ms, from /proc: per publish, a figure the shared machine's load disturbs far less
+ * than wall-clock rates. NaN where /proc is missing.
+ */
+function cpuMs(pid: number): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    const ticks = Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+    return (ticks * 1000) / CLOCK_TICKS;
+  } catch {
+    return Number.NaN;
+  }
+}
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 
 /** `n` jobs over `c` workers; each job returns whether it succeeded and its latency. */
 async function pool(n: number, c: number, job: (i: number) => Promise<{ ok: boolean; ms: number; why?: string }>) {
@@ -102,6 +120,7 @@ try {
       await verdaccioPublish(verdaccio.url, vtoken, `zwarm-${tag}`, '1.0.0', npmTarball(`zwarm-${tag}`, '1.0.0'));
 
       const ravenRun = async () => {
+        const cpu0 = cpuMs(server.pid);
         const visible: Promise<number | undefined>[] = [];
         const r = await pool(B, c, async (i) => {
           const t0 = performance.now();
@@ -128,15 +147,16 @@ try {
         });
         const vis = await Promise.all(visible);
         const seen = vis.filter((x): x is number => x !== undefined);
-        runs.push({ target: 'raven', c, round, ...r, visibleMaxMs: seen.length ? Math.max(...seen) : Number.NaN, invisible: vis.length - seen.length });
+        runs.push({ target: 'raven', c, round, cpuMsPerPublish: (cpuMs(server.pid) - cpu0) / B, ...r, visibleMaxMs: seen.length ? Math.max(...seen) : Number.NaN, invisible: vis.length - seen.length });
       };
       const verdaccioRun = async () => {
+        const cpu0 = cpuMs(verdaccio.pid);
         const v = await pool(B, c, async (i) => {
           const t0 = performance.now();
           const res = await verdaccioPublish(verdaccio.url, vtoken, nameOf(tag, i, c), versionOf(i, c), npmBodies[i]!);
           return { ok: res.status === 201 || res.status === 200, ms: performance.now() - t0, why: `${res.status} ${res.text.slice(0, 200)}` };
         });
-        runs.push({ target: 'verdaccio 6.8', c, round, ...v });
+        runs.push({ target: 'verdaccio 6.8', c, round, cpuMsPerPublish: (cpuMs(verdaccio.pid) - cpu0) / B, ...v });
       };
       // Alternate which registry goes first, so a load change on the shared machine does not
       // always fall on the same one.
@@ -168,8 +188,8 @@ try {
 
 function printPublishes(): void {
   console.log(`\n## Publish burst: ${B} publishes over HTTP per round, ${ROUNDS} round(s), raven (1 process, group commit) vs Verdaccio 6.8 (1 process)\n`);
-  console.log(table(['registry', 'concurrency', 'round', 'ok', 'failures', 'seconds', 'publishes/s', 'p50 ms', 'p99 ms', 'max 201→visible ms', 'not visible in 5 s'],
-    runs.map((r) => [r.target, r.c, r.round, r.ok, r.failures, fmt(r.seconds, 1), fmt(r.perSec, 1), fmt(r.p50, 1), fmt(r.p99, 1), r.visibleMaxMs === undefined ? '—' : fmt(r.visibleMaxMs, 0), r.invisible ?? '—'])));
+  console.log(table(['registry', 'concurrency', 'round', 'ok', 'failures', 'seconds', 'publishes/s', 'p50 ms', 'p99 ms', 'server CPU ms/publish', 'max 201→visible ms', 'not visible in 5 s'],
+    runs.map((r) => [r.target, r.c, r.round, r.ok, r.failures, fmt(r.seconds, 1), fmt(r.perSec, 1), fmt(r.p50, 1), fmt(r.p99, 1), fmt(r.cpuMsPerPublish, 2), r.visibleMaxMs === undefined ? '—' : fmt(r.visibleMaxMs, 0), r.invisible ?? '—'])));
   console.log('');
   for (const c of CONCURRENCY) {
     const of = (raven: boolean) => runs.filter((r) => r.c === c && (r.target === 'raven') === raven);
@@ -178,7 +198,9 @@ function printPublishes(): void {
     const b = of(false);
     const perRound = a.map((x) => ratio(x.perSec, b.find((y) => y.round === x.round)!.perSec)).join(', ');
     const allVisible = a.every((x) => x.invisible === 0 && x.failures === 0);
-    console.log(`c=${c}: raven/verdaccio publishes/s ${ratio(rate(a), rate(b))} over ${ROUNDS} round(s) (${fmt(rate(a), 1)} vs ${fmt(rate(b), 1)}/s; per round ${perRound}); all visible within 5 s: ${allVisible ? 'yes' : 'NO'}`);
+    const cpu = (rs: Run[]) => rs.reduce((t, r) => t + r.cpuMsPerPublish, 0) / rs.length;
+    console.log(`c=${c}: raven/verdaccio publishes/s ${ratio(rate(a), rate(b))} over ${ROUNDS} round(s) (${fmt(rate(a), 1)} vs ${fmt(rate(b), 1)}/s; per round ${perRound}); `
+      + `server CPU per publish verdaccio/raven ${ratio(cpu(b), cpu(a))} (${fmt(cpu(a), 2)} vs ${fmt(cpu(b), 2)} ms); all visible within 5 s: ${allVisible ? 'yes' : 'NO'}`);
   }
 }
 console.log(`\n### Resolution read, wrk -t1 -c32 -d${readSeconds}s, 16 packages\n`);
