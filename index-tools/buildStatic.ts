@@ -7,8 +7,9 @@
  *                       skipped with `blobs: false` (when `dl` points at the blob bucket itself)
  *   index.git/          a bare clone, packed, dumb-HTTP ready
  * A full build reads the tree in one streaming pass (walkContents: git ls-tree | git cat-file
- * --batch) and writes index/ into a fresh directory that replaces the old one by rename, so a
- * reader never sees a half-written index (and files removed from the tree disappear). A build
+ * --batch) while worker threads create the files (fsWorkerPool), into a fresh directory that
+ * replaces index/ by rename, so a reader never sees a half-written index (and files removed from
+ * the tree disappear); the blobs are then linked per package directory, on the same workers. A build
  * records the commit it built in DIR/.raven-build.json; the next build writes only the files
  * changed since, each atomically in place. `extras` (search index, web pages …) run last with the
  * same context. Each phase's seconds are returned (and printed by the CLI).

@@ -1,13 +1,9 @@
 /**
- * The file writes of a static build, shaped for hundreds of thousands of small files and millions
- * of tarball links. A full build writes into a fresh directory nobody reads yet, so its writes
- * and links are plain (no temp file + rename) and run asynchronously, many in flight on the
- * thread pool, while the main thread keeps parsing git's output: file creation is metadata work
- * in the kernel, which then overlaps with git's object reads (what `git archive | tar -x` gets
- * from being two processes). Each directory is created once (a cache of the ones made or being
- * made). Incremental builds edit a served tree: each file goes through a temp file and a rename.
- * Tarballs are hard-linked from an FsBlobStore, or copied when linking is impossible (another
- * filesystem, or a BlobStore that is not on disk).
+ * The writes of an incremental static build, and blob copies from a BlobStore that is not on
+ * local disk: each file of the served tree goes through a temp file and a rename; blobs are hard
+ * links per package directory (one listing of the source directory, then a link per file that
+ * exists) or streamed copies, a bounded number in flight on the thread pool. A full build creates
+ * its files on worker threads instead (fsWorkerPool.ts).
  */
 import { randomBytes } from 'node:crypto';
 import fs, { createWriteStream } from 'node:fs';
@@ -57,14 +53,6 @@ export class StaticTreeWriter {
     let p = this.dirs.get(dir);
     if (!p) this.dirs.set(dir, (p = fsp.mkdir(dir, { recursive: true })));
     return p;
-  }
-
-  /** Queue a plain write of a new file (full builds); resolves when there is room for more. */
-  write(file: string, data: Uint8Array | string): Promise<void> {
-    return this.pool.run(async () => {
-      await this.dir(path.dirname(file));
-      await fsp.writeFile(file, data);
-    });
   }
 
   /** Write a file of a served tree now, through a temp file and a rename. */
