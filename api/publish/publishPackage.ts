@@ -103,7 +103,16 @@ async function publishInspected({ ctx, actor, upload, inspected }: {
     if (similar) {
       throw new RegistryError('name_too_similar', `"${name}" is too similar to the existing package "${similar}"`, { name, existing: similar });
     }
-    return publishVersion({ ctx, actor, upload, inspected, lines: [], isNew: true });
+    try {
+      return await publishVersion({ ctx, actor, upload, inspected, lines: [], isNew: true });
+    } catch (e) {
+      // Another server process created the package between our read and our commit: the
+      // index refused our line (nothing written), so this is an update of their package now.
+      if (!isRegistryError(e, 'index_conflict') || e.data.reason !== 'package_exists') throw e;
+      const lines = await readPackageLines({ index: ctx.index, name });
+      if (!lines) throw e;
+      return { lines };
+    }
   });
   if ('status' in claim) return claim;
   await assertMayUpdate({ ctx, actor, name, lines: claim.lines });
@@ -164,7 +173,9 @@ async function publishVersion({ ctx, actor, upload, inspected, lines, isNew }: {
   }
 
   try {
-    await ctx.index.appendVersion(entry);
+    // A first publish must create the package file: the index, shared by every server process,
+    // decides who created a name (the in-process lock above only orders this process's claims).
+    await ctx.index.appendVersion(entry, { newPackage: isNew });
   } catch (e) {
     if (!isRegistryError(e, 'version_exists')) throw e;
     const after = await readPackageLines({ index: ctx.index, name });
@@ -175,11 +186,8 @@ async function publishVersion({ ctx, actor, upload, inspected, lines, isNew }: {
   ctx.names.add(name);
 
   const at = now.toISOString();
-  if (isNew) {
-    // The index decides who published first; only that publisher becomes the owner.
-    const committed = await readPackageLines({ index: ctx.index, name });
-    if (committed?.[0]?.publisher === actor.username) await ctx.meta.addOwner(name, actor.userId, at);
-  }
+  // The index accepted our line as the package's creation: we published it first.
+  if (isNew) await ctx.meta.addOwner(name, actor.userId, at);
   await ctx.meta.appendAudit({
     at,
     actor: actor.username,
