@@ -92,7 +92,10 @@ try {
     results[name] = { ok, revalidate };
     // The revalidation run must really be 304s: one check per target.
     const [p, tag] = tags[name]![0]!.split('\t');
-    const r = await fetch(url + p, { headers: { 'if-none-match': tag! } });
+    // Once more on a socket error: the pooled connection from the ETag pass may have been idle past
+    // the server's keep-alive timeout during the wrk runs (seen with --seconds 20).
+    const check = () => fetch(url + p, { headers: { 'if-none-match': tag! } });
+    const r = await check().catch(check);
     if (r.status !== 304) throw new Error(`${name}: If-None-Match did not give 304 (got ${r.status})`);
   }
 } finally {
