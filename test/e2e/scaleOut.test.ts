@@ -119,9 +119,16 @@ describe.skipIf(!pgSvc.enabled || !redisSvc.enabled)('scale-out: two API instanc
     expect(config.dl.startsWith(`${c.s3.endpoint}/${c.s3.bucket}/`), config.dl).toBe(true);
 
     // Both instances read the published packages (from the shared stores, whichever published).
+    // The instance that did not publish the last name learns of it by its remote fetch, every 2 s
+    // (openStores.ts): it must see it within a few of those.
     for (const s of c.servers) {
-      const res = await fetch(`${s.url}/api/v1/packages/${names[N - 1]}`);
-      expect(res.status, s.url).toBe(200);
+      let status = 0;
+      for (const until = Date.now() + 10_000; Date.now() < until;) {
+        status = (await fetch(`${s.url}/api/v1/packages/${names[N - 1]}`)).status;
+        if (status === 200) break;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      expect(status, s.url).toBe(200);
     }
   }, 240_000);
 
