@@ -70,3 +70,18 @@ export interface IndexRepo {
   /** Wait for queued writes to commit, then release resources. */
   close(): Promise<void>;
 }
+
+/**
+ * Every file with its content: one streaming pass (`walkContents`, git reads the whole tree in C)
+ * where the repository offers it, else a walk and a read per file.
+ */
+export async function* filesWithContent(repo: IndexRepo, args: { commit?: string } = {}): AsyncGenerator<WalkedFile & { content: Uint8Array }> {
+  if (repo.walkContents) {
+    yield* repo.walkContents(args);
+    return;
+  }
+  for await (const f of repo.walk(args)) {
+    const file = await repo.readFile(f.path, args.commit);
+    if (file) yield { ...f, content: file.content };
+  }
+}

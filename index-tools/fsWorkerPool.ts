@@ -70,7 +70,8 @@ export class FsWorkerPool {
   private batchBytes = 0;
   private seq = 0;
   private readonly waiting = new Map<number, number>();
-  private wake: (() => void) | undefined;
+  /** Callers waiting for a batch to finish (several when `add` is called concurrently). */
+  private wakers: (() => void)[] = [];
   private failed: Error | undefined;
 
   constructor(private readonly o: { threads: number; batchOps?: number; maxBatchesPerWorker?: number }) {
@@ -90,16 +91,18 @@ export class FsWorkerPool {
     this.inFlight[w]!--;
     this.linked += m.linked;
     if (m.error) this.fail(new Error(m.error));
-    const wake = this.wake;
-    this.wake = undefined;
-    wake?.();
+    this.wakeAll();
+  }
+
+  private wakeAll(): void {
+    const w = this.wakers;
+    this.wakers = [];
+    for (const f of w) f();
   }
 
   private fail(e: Error): void {
     this.failed ??= e;
-    const wake = this.wake;
-    this.wake = undefined;
-    wake?.();
+    this.wakeAll();
   }
 
   /** Queue one operation; resolves when there is room for more (backpressure). */
@@ -125,7 +128,7 @@ export class FsWorkerPool {
         this.workers[best]!.postMessage({ seq, ops });
         return;
       }
-      await new Promise<void>((r) => (this.wake = r));
+      await new Promise<void>((r) => this.wakers.push(r));
     }
   }
 
@@ -134,7 +137,7 @@ export class FsWorkerPool {
     await this.flush();
     while (this.waiting.size) {
       if (this.failed) throw this.failed;
-      await new Promise<void>((r) => (this.wake = r));
+      await new Promise<void>((r) => this.wakers.push(r));
     }
     if (this.failed) throw this.failed;
   }

@@ -3,7 +3,7 @@
  * render functions in web/ are pure; this is the only place that reads for them — used by the
  * server's web routes and by the static site build.
  */
-import { RegistryError } from '../../schema/index.ts';
+import { RegistryError, type IndexEntry } from '../../schema/index.ts';
 import type { SearchQuery } from '../../schema/discoveryBodies.ts';
 import { parseBlobKey } from '../../index-tools/blobKey.ts';
 import type { BlobStore } from '../../index-tools/BlobStore.ts';
@@ -52,9 +52,13 @@ export async function categoriesPageData(d: WebDataDeps): Promise<CategoriesPage
   return categoryList(d);
 }
 
-export async function packagePageData(d: WebDataDeps, name: string): Promise<PackagePageData> {
+/**
+ * `entries`: the package's lines when the caller already holds them (the static build reads
+ * every file in one git pass); else they are read from the index.
+ */
+export async function packagePageData(d: WebDataDeps, name: string, given?: readonly IndexEntry[]): Promise<PackagePageData> {
   const lower = name.toLowerCase();
-  const entries = await d.index.readPackage(lower);
+  const entries = given ?? await d.index.readPackage(lower);
   const latest = entries && latestEntry(entries);
   if (!entries || !latest) throw new RegistryError('package_not_found', `no package named "${name}"`);
   const idx = await d.search.ready();
@@ -81,8 +85,15 @@ export async function packagePageData(d: WebDataDeps, name: string): Promise<Pac
     owners: owners.map((u) => u.username),
     readme,
     stats: plainStats,
-    daily: dayRange(daysBefore(today, 89), today).map((day) => ({ day, count: perDay.get(day) ?? 0 })),
+    daily: chartDays(today).map((day) => ({ day, count: perDay.get(day) ?? 0 })),
   };
+}
+
+/** The 90 days a package page charts, ending `today` (one list per day, not one per page). */
+let chartDaysCache: { today: string; days: string[] } | undefined;
+function chartDays(today: string): string[] {
+  if (chartDaysCache?.today !== today) chartDaysCache = { today, days: dayRange(daysBefore(today, 89), today) };
+  return chartDaysCache.days;
 }
 
 async function readReadme(blobs: BlobStore, key: string | null): Promise<string | undefined> {

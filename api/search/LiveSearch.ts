@@ -9,8 +9,9 @@
  *   const idx = await live.ready(); // built, and every observed commit applied
  *   idx.search({ q: 'http', sort: 'relevance', page: 1, perPage: 20 });
  */
-import { RegistryError, type IndexEntry } from '../../schema/index.ts';
-import type { IndexRepo } from '../../index-tools/IndexRepo.ts';
+import { RegistryError } from '../../schema/index.ts';
+import { filesWithContent, type IndexRepo } from '../../index-tools/IndexRepo.ts';
+import { parseTrustedLines } from '../../index-tools/entryLine.ts';
 import { isIndexPathFor } from '../../index-tools/indexPath.ts';
 import type { MetaStore } from '../meta/MetaStore.ts';
 import { SearchIndex } from './SearchIndex.ts';
@@ -133,7 +134,7 @@ export class LiveSearch {
         slice = performance.now();
       }
       if (!isIndexPathFor(f.path)) continue;
-      this.index.upsert(f.path.split('/').at(-1)!, parseLines(decoder.decode(f.content)));
+      this.index.upsert(f.path.split('/').at(-1)!, parseTrustedLines(decoder.decode(f.content)));
       this.#packagesRead++;
     }
     building = false;
@@ -157,35 +158,3 @@ export class LiveSearch {
 }
 
 const decoder = new TextDecoder();
-
-/**
- * Every file with its content: one streaming pass (`walkContents`, git reads the whole tree in C)
- * where the repository offers it, else a walk and a read per file.
- */
-async function* filesWithContent(repo: IndexRepo): AsyncGenerator<{ path: string; content: Uint8Array }> {
-  if (repo.walkContents) {
-    yield* repo.walkContents();
-    return;
-  }
-  for await (const f of repo.walk()) {
-    const file = await repo.readFile(f.path);
-    if (file) yield { path: f.path, content: file.content };
-  }
-}
-
-/**
- * Lines of a package file as written by our own writer (validated at publish), parsed without
- * re-validating: a start-up over 150 000 packages should not run zod a million times.
- */
-function parseLines(text: string): IndexEntry[] {
-  const out: IndexEntry[] = [];
-  for (const line of text.split('\n')) {
-    if (!line) continue;
-    try {
-      out.push(JSON.parse(line) as IndexEntry);
-    } catch {
-      // A broken line is fsck's business; search skips it.
-    }
-  }
-  return out;
-}
