@@ -12,6 +12,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import v8 from 'node:v8';
 import { dlTemplate } from './blobKey.ts';
 import { buildStatic, type BuildContext } from './buildStatic.ts';
 import { FsBlobStore } from './FsBlobStore.ts';
@@ -159,6 +160,10 @@ export async function indexMain(argv: string[], env: Record<string, string | und
         console.error(`raven-registry index build: --out DIR is required\n${HELP}`);
         return 2;
       }
+      // A build makes pages and file contents far faster than anything else here, and by default
+      // V8 lets the heap grow to ~2.5x what is live before collecting (measured at 1.5M versions:
+      // 330 MB live, 750 MB heap, 1.7 GB RSS). Collect when it is 1.3x the live data.
+      if (!process.execArgv.some((a) => a.startsWith('--heap-growing-percent'))) v8.setFlagsFromString('--heap-growing-percent=30');
       const repo = open();
       try {
         const t0 = performance.now();

@@ -27,7 +27,7 @@ export interface WalkedContent {
 
 /** Paths and blob ids only (`git ls-tree -r`), for walks that read no content. */
 export async function* walkPaths(args: { gitdir: string; commit: string }): AsyncGenerator<{ path: string; oid: string }> {
-  const ls = spawn('git', ['--git-dir', args.gitdir, 'ls-tree', '-r', '--full-tree', '-z', args.commit], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const ls = spawn('git', [...PACK_MEMORY, '--git-dir', args.gitdir, 'ls-tree', '-r', '--full-tree', '-z', args.commit], { stdio: ['ignore', 'pipe', 'pipe'] });
   const stderr = collect(ls.stderr);
   const exited = once(ls, 'close') as Promise<[number | null, NodeJS.Signals | null]>;
   let done = false;
@@ -56,10 +56,10 @@ export async function* walkPaths(args: { gitdir: string; commit: string }): Asyn
 }
 
 export async function* walkContents(args: { gitdir: string; commit: string }): AsyncGenerator<WalkedContent> {
-  const ls = spawn('git', ['--git-dir', args.gitdir, 'ls-tree', '-r', '--full-tree', '-z', args.commit], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const ls = spawn('git', [...PACK_MEMORY, '--git-dir', args.gitdir, 'ls-tree', '-r', '--full-tree', '-z', args.commit], { stdio: ['ignore', 'pipe', 'pipe'] });
   // The default batch format: a custom one naming %(rest) (to carry the path through git) made
   // cat-file ~5x slower (measured: 10k-version index, 50 ms vs 10 ms), so paths wait here, in order.
-  const cat = spawnBuffered(['--git-dir', args.gitdir, 'cat-file', '--batch', '--buffer']);
+  const cat = spawnBuffered([...PACK_MEMORY, '--git-dir', args.gitdir, 'cat-file', '--batch', '--buffer']);
   const lsErr = collect(ls.stderr);
   const catErr = collect(cat.stderr);
   const lsExit = once(ls, 'close') as Promise<[number | null]>;
@@ -86,10 +86,10 @@ export async function* walkContents(args: { gitdir: string; commit: string }): A
       start = z + 1;
     }
     rest = text.slice(start);
-    if (req && !cat.stdin.write(req)) {
-      ls.stdout.pause();
-      cat.stdin.once('drain', () => ls.stdout.resume());
-    }
+    // Not paused when cat-file's stdin is full: the requests wait in memory (41 bytes per file,
+    // ~10 MB at 250k files) so that ls-tree finishes at once (0.1 s at 1.5M versions) and exits.
+    // Paused, it lived as long as the walk holding ~270 MB of mapped pack pages.
+    if (req) cat.stdin.write(req);
   });
   ls.stdout.on('end', () => cat.stdin.end());
   let done = false;
@@ -120,6 +120,14 @@ export async function* walkContents(args: { gitdir: string; commit: string }): A
     }
   }
 }
+
+/**
+ * Bounds on what cat-file keeps mapped and cached while it reads every file: by default git maps
+ * the pack in 1 GiB windows and keeps 96 MiB of delta bases, so a walk of a 300 MB pack (1.5M
+ * versions) held ~390 MB resident for the whole pass; with these, ~190 MB for ~1.3x its time
+ * (measured: 5.5 s → 7.3 s for the 246k files alone).
+ */
+const PACK_MEMORY = ['-c', 'core.packedGitWindowSize=32m', '-c', 'core.packedGitLimit=96m', '-c', 'core.deltaBaseCacheLimit=64m'];
 
 /**
  * `git …` with its stdout buffered in 256 KiB blocks (coreutils `stdbuf`, when installed): with

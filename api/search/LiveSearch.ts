@@ -28,10 +28,12 @@ export interface LiveSearchOptions {
    * the whole index).
    */
   maxWaitMs?: number;
+  /** false: no text search (see SearchIndex); the static build's listings need none. */
+  words?: boolean;
 }
 
 export class LiveSearch {
-  readonly index = new SearchIndex();
+  readonly index: SearchIndex;
   readonly #repo: IndexRepo;
   readonly #meta: Pick<MetaStore, 'downloadTotals'>;
   readonly #refreshMs: number;
@@ -46,6 +48,7 @@ export class LiveSearch {
   #packagesRead = 0;
 
   constructor(opts: LiveSearchOptions) {
+    this.index = new SearchIndex({ words: opts.words });
     this.#repo = opts.index;
     this.#meta = opts.meta;
     this.#refreshMs = opts.downloadsRefreshMs ?? 60_000;

@@ -55,7 +55,7 @@ export class SearchIndex {
   #updated: number[] = [];
   #ids = new Map<string, number>();
   #free: number[] = [];
-  readonly #text = new TextIndex();
+  readonly #text: TextIndex;
   /** Sorted names; built on the first query, then kept up to date. */
   #sortedNames: string[] | undefined;
   /** id → position in name order; rebuilt lazily after names come or go. */
@@ -69,6 +69,15 @@ export class SearchIndex {
   #tieBuf = new Int32Array(0);
   #cur = new Uint8Array(0);
   #versions = 0;
+
+  /**
+   * `words: false` keeps no word postings: listings, filters, categories and dependents work,
+   * a text query is refused. The static site build needs no text search, and at 250k packages
+   * the word postings are most of the index's memory.
+   */
+  constructor(o: { words?: boolean } = {}) {
+    this.#text = new TextIndex(o);
+  }
 
   get size(): number {
     return this.#ids.size;
@@ -195,6 +204,7 @@ export class SearchIndex {
     this.#growScratch();
     const out = this.#idBuf;
     let m = 0;
+    if (terms.length > 0 && !this.#text.words) throw new Error('this search index keeps no word postings (built with words: false)');
     if (terms.length === 0) {
       const base = category ? this.#text.category.get(category) : keyword ? this.#text.keywordExact.get(keyword) : undefined;
       // The base list already satisfies its own filter; only the other one reads the record.

@@ -29,9 +29,15 @@ export class TextIndex {
   readonly #dependents = new Map<string, Set<string>>();
   /** Every term, sorted; built on the first query, then kept up to date. */
   #vocab: string[] | undefined;
+  /** False: no word postings (filters, categories and dependents only; see SearchIndex). */
+  readonly words: boolean;
+
+  constructor(o: { words?: boolean } = {}) {
+    this.words = o.words !== false;
+  }
 
   add(id: number, doc: PackageDoc): void {
-    const t = termsOf(doc);
+    const t = this.words ? termsOf(doc) : NO_TERMS;
     for (const term of t.name) this.#addTerm(this.#name, term, id);
     for (const term of t.keyword) this.#addTerm(this.#keyword, term, id);
     for (const term of t.description) this.#addTerm(this.#description, term, id);
@@ -46,7 +52,7 @@ export class TextIndex {
 
   /** Undo `add(id, doc)` (the same doc must be passed). */
   remove(id: number, doc: PackageDoc): void {
-    const t = termsOf(doc);
+    const t = this.words ? termsOf(doc) : NO_TERMS;
     for (const term of t.name) this.#removeTerm(this.#name, term, id);
     for (const term of t.keyword) this.#removeTerm(this.#keyword, term, id);
     for (const term of t.description) this.#removeTerm(this.#description, term, id);
@@ -114,6 +120,8 @@ export class TextIndex {
     return this.#name.has(term) || this.#keyword.has(term) || this.#description.has(term);
   }
 }
+
+const NO_TERMS = { name: [] as string[], keyword: [] as string[], description: [] as string[] };
 
 function termsOf(doc: PackageDoc) {
   return {

@@ -10,6 +10,7 @@
  * @example
  *   await writeStaticSite({ out: 'dist', index, blobs, meta });
  */
+import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { CATEGORIES, type IndexEntry } from '../../schema/index.ts';
@@ -24,7 +25,7 @@ import { renderPackage } from '../../web/renderPackage.ts';
 import { renderStaticSearch } from '../../web/renderStaticSearch.ts';
 import { renderUser } from '../../web/renderUser.ts';
 import type { SiteContext } from '../../web/siteContext.ts';
-import { staticSearchIndex } from '../../web/staticSearchIndex.ts';
+import { staticSearchIndexJson } from '../../web/staticSearchIndex.ts';
 import { indexOnlySiteMeta, type SiteMeta } from './SiteMeta.ts';
 import { LiveSearch } from '../search/LiveSearch.ts';
 import { latestEntry } from '../search/packageDoc.ts';
@@ -58,7 +59,8 @@ const PARALLEL = 8;
 export async function writeStaticSite(args: WriteStaticSiteArgs): Promise<{ pages: number; packages: number }> {
   const now = args.now ?? (() => new Date());
   const meta = args.meta ?? await indexOnlySiteMeta(args.index);
-  const search = new LiveSearch({ index: args.index, meta, now });
+  // No word postings: the static pages list, filter and sort, and never run a text query.
+  const search = new LiveSearch({ index: args.index, meta, now, words: false });
   const d: WebDataDeps = { search, meta, now, index: args.index, blobs: args.blobs };
   // Files are created by worker threads with plain synchronous calls (fsWorkerPool.ts): through
   // fs/promises each page was a mkdir, an open, a write and a close on the threadpool, which
@@ -69,12 +71,23 @@ export async function writeStaticSite(args: WriteStaticSiteArgs): Promise<{ page
     await pool.add({ op: 'write', file: path.join(args.out, rel), data: content });
     if (rel.endsWith('.html')) pages++;
   };
+  /** A large file written piece by piece as it is made (never whole in memory). */
+  const writePieces = async (rel: string, pieces: Iterable<string>) => {
+    const file = path.join(args.out, rel);
+    await fsp.mkdir(path.dirname(file), { recursive: true });
+    const h = await fsp.open(file, 'w');
+    try {
+      for (const piece of pieces) await h.write(piece);
+    } finally {
+      await h.close();
+    }
+  };
   const ctx = (depth: number): SiteContext => ({ root: depth === 0 ? './' : '../'.repeat(depth), mode: 'static', siteName: args.siteName });
   try {
     const idx = await search.ready();
     await write('index.html', renderHome(ctx(0), await homeData(d)));
     await write('search/index.html', renderStaticSearch(ctx(1)));
-    await write('search-index.json', JSON.stringify(staticSearchIndex([...idx.all()].map(summary), now().toISOString())));
+    await writePieces('search-index.json', staticSearchIndexJson([...idx.all()], (doc) => doc.name, summary, now().toISOString()));
     await write('categories/index.html', renderCategories(ctx(1), await categoriesPageData(d)));
     const perPage = Math.min(args.maxPerCategoryPage ?? 100, 100);
     for (const c of CATEGORIES) {
