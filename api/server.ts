@@ -63,7 +63,9 @@ export async function serve(env: Record<string, string | undefined>): Promise<Ru
   };
   const app = createApp(deps);
   // Build the search index now rather than on the first search (a large index takes a while to walk).
-  void deps.search?.ready().catch((e) => console.error('[raven] search index build failed:', e));
+  void deps.search?.ready().catch((e) => {
+    if (!deps.search?.closed) console.error('[raven] search index build failed:', e); // closed: the server stopped first
+  });
   server.off('request', starting);
   server.on('request', staticFastPath({ cache: deps.staticIndex!, fallback: getRequestListener(app.fetch) }));
 

@@ -89,6 +89,8 @@ rmSync(dataDir, { recursive: true, force: true });
 cpSync(pristine, dataDir, { recursive: true });
 const server = await startRegistryServer({
   dataDir,
+  // e.g. BURST_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile the server
+  nodeArgs: process.env.BURST_SERVER_NODE_ARGS?.split(' ').filter(Boolean),
   env: {
     RATE_LIMIT_ANON_PER_HOUR: HIGH, RATE_LIMIT_AUTH_PER_HOUR: HIGH, RATE_LIMIT_REGISTER_PER_IP_PER_HOUR: HIGH,
     RATE_LIMIT_LOGIN_PER_IP_PER_HOUR: HIGH, RATE_LIMIT_LOGIN_PER_ACCOUNT_PER_HOUR: HIGH,

@@ -45,6 +45,7 @@ export class LiveSearch {
   #downloadsRefresh: Promise<void> | undefined;
   readonly #maxWaitMs: number;
   #built = false;
+  #closed = false;
   #packagesRead = 0;
 
   constructor(opts: LiveSearchOptions) {
@@ -71,6 +72,7 @@ export class LiveSearch {
     if (!starting && !this.#built && Number.isFinite(this.#maxWaitMs)) await this.#waitBounded(this.#started);
     else await this.#started;
     await this.#queue;
+    if (this.#closed) throw new RegistryError('unavailable', 'the search index is closed');
     if (this.#now().getTime() - this.#downloadsAt >= this.#refreshMs) {
       // The first refresh is awaited (a fresh index has no boosts); later ones run behind.
       const first = this.#downloadsAt === -Infinity;
@@ -116,9 +118,20 @@ export class LiveSearch {
     this.index.setDownloads(totals);
   }
 
+  /**
+   * Stop following the index. A build still running stops at its next file (its git readers
+   * end), and `ready()` then rejects with RegistryError('unavailable'): at server shutdown the
+   * stores close next, and a build that ran on would read a closed database.
+   */
   close(): void {
+    this.#closed = true;
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
+  }
+
+  /** True after `close()`. */
+  get closed(): boolean {
+    return this.#closed;
   }
 
   async #build(): Promise<void> {
@@ -131,6 +144,7 @@ export class LiveSearch {
     });
     let slice = performance.now();
     for await (const f of filesWithContent(this.#repo)) {
+      if (this.#closed) throw new RegistryError('unavailable', 'the search index was closed while it was being built');
       if (performance.now() - slice > 20) {
         // Let requests in (they get their answer, or a 503 while this runs) between slices of work.
         await new Promise((r) => setImmediate(r));

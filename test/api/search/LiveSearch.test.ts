@@ -62,4 +62,33 @@ describe('LiveSearch', () => {
     expect((await live.ready()).size).toBe(2);
     live.close();
   });
+  it('close() during the initial build stops it at the next file and never reads the store afterwards', async () => {
+    const repo = await newRepo(['a-pkg', 'b-pkg', 'c-pkg']);
+    // The real repository's pass, held after its first file until the index is closed.
+    let closedNow!: () => void;
+    const closed = new Promise<void>((r) => (closedNow = r));
+    let yielded = 0;
+    const held: GitIndexRepo = Object.create(repo);
+    held.walkContents = async function* () {
+      for await (const f of repo.walkContents()) {
+        yielded++;
+        yield f;
+        if (yielded === 1) await closed;
+      }
+    };
+    let totalsRead = 0;
+    const live = new LiveSearch({ index: held, meta: { downloadTotals: async () => { totalsRead++; return new Map(); } } });
+    const starting = live.ready().then(() => undefined, (e: unknown) => e);
+    for (let i = 0; i < 200 && yielded === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(yielded).toBe(1);
+    live.close();
+    closedNow();
+    const err = await starting;
+    expect(isRegistryError(err) && err.code).toBe('unavailable');
+    expect(live.closed).toBe(true);
+    expect(live.built).toBe(false);
+    expect(yielded).toBe(2); // the file after the close was the last one taken (of 4: config.json and 3 packages)
+    expect(totalsRead).toBe(0);
+    expect(await live.ready().then(() => 'ready', (e: unknown) => isRegistryError(e) && e.code)).toBe('unavailable');
+  });
 });
