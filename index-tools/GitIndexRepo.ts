@@ -189,8 +189,8 @@ export class GitIndexRepo implements IndexRepo {
    * Every file with its content, in one streaming pass (see walkContents.ts): what whole-index
    * passes (build, fsck, validate, the search index) read, instead of `walk` + `readFile` each.
    */
-  async *walkContents(args: { commit?: string } = {}): AsyncGenerator<WalkedContent> {
-    yield* walkContents({ gitdir: this.gitdir, commit: args.commit ?? (await this.head()) });
+  async *walkContents(args: { commit?: string; packMemory?: 'bounded' | 'git-default' } = {}): AsyncGenerator<WalkedContent> {
+    yield* walkContents({ gitdir: this.gitdir, commit: args.commit ?? (await this.head()), packMemory: args.packMemory });
   }
 
   /** Paths that differ between two commits. */

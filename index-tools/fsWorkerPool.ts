@@ -12,7 +12,8 @@
 import { Worker } from 'node:worker_threads';
 
 export type FsOp =
-  | { op: 'write'; file: string; data: Uint8Array | string }
+  /** `transfer`: `data` owns its whole ArrayBuffer, which moves to the worker (no copy; unusable here after). */
+  | { op: 'write'; file: string; data: Uint8Array | string; transfer?: boolean }
   /** Link `names` from `src` into `dest` (a directory created if needed); missing ones are skipped. */
   | { op: 'link'; src: string; dest: string; names: string[] };
 
@@ -125,7 +126,9 @@ export class FsWorkerPool {
         const seq = this.seq++;
         this.inFlight[best]!++;
         this.waiting.set(seq, best);
-        this.workers[best]!.postMessage({ seq, ops });
+        const moved: ArrayBuffer[] = [];
+        for (const o of ops) if (o.op === 'write' && o.transfer && typeof o.data !== 'string') moved.push(o.data.buffer as ArrayBuffer);
+        this.workers[best]!.postMessage({ seq, ops }, moved);
         return;
       }
       await new Promise<void>((r) => this.wakers.push(r));

@@ -55,11 +55,16 @@ export async function* walkPaths(args: { gitdir: string; commit: string }): Asyn
   }
 }
 
-export async function* walkContents(args: { gitdir: string; commit: string }): AsyncGenerator<WalkedContent> {
-  const ls = spawn('git', [...PACK_MEMORY, '--git-dir', args.gitdir, 'ls-tree', '-r', '--full-tree', '-z', args.commit], { stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * `packMemory`: 'bounded' (default) reads with PACK_MEMORY's limits; 'git-default' with git's own
+ * (faster, ~390 MB resident at 1.5M versions) for a pass that holds little else in memory.
+ */
+export async function* walkContents(args: { gitdir: string; commit: string; packMemory?: 'bounded' | 'git-default' }): AsyncGenerator<WalkedContent> {
+  const packMemory = args.packMemory === 'git-default' ? [] : PACK_MEMORY;
+  const ls = spawn('git', [...packMemory, '--git-dir', args.gitdir, 'ls-tree', '-r', '--full-tree', '-z', args.commit], { stdio: ['ignore', 'pipe', 'pipe'] });
   // The default batch format: a custom one naming %(rest) (to carry the path through git) made
   // cat-file ~5x slower (measured: 10k-version index, 50 ms vs 10 ms), so paths wait here, in order.
-  const cat = spawnBuffered([...PACK_MEMORY, '--git-dir', args.gitdir, 'cat-file', '--batch', '--buffer']);
+  const cat = spawnBuffered([...packMemory, '--git-dir', args.gitdir, 'cat-file', '--batch', '--buffer']);
   const lsErr = collect(ls.stderr);
   const catErr = collect(cat.stderr);
   const lsExit = once(ls, 'close') as Promise<[number | null]>;

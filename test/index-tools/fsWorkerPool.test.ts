@@ -46,4 +46,17 @@ describe('FsWorkerPool', () => {
       await pool.close();
     }
   });
+  it('moves a transferred buffer to the worker (written whole; detached here)', async () => {
+    const out = tmp();
+    const pool = new FsWorkerPool({ threads: 1 });
+    const data = new Uint8Array(Buffer.from('moved, not copied\n'));
+    try {
+      await pool.add({ op: 'write', file: path.join(out, 'm.txt'), data, transfer: true });
+      await pool.drain();
+    } finally {
+      await pool.close();
+    }
+    expect(fs.readFileSync(path.join(out, 'm.txt'), 'utf8')).toBe('moved, not copied\n');
+    expect(data.byteLength).toBe(0);
+  });
 });
