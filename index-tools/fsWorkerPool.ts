@@ -127,7 +127,10 @@ export class FsWorkerPool {
         this.inFlight[best]!++;
         this.waiting.set(seq, best);
         const moved: ArrayBuffer[] = [];
-        for (const o of ops) if (o.op === 'write' && o.transfer && typeof o.data !== 'string') moved.push(o.data.buffer as ArrayBuffer);
+        for (const o of ops) {
+          // Only a view of a whole buffer moves (a slice of a shared or pooled one is copied).
+          if (o.op === 'write' && o.transfer && typeof o.data !== 'string' && o.data.byteOffset === 0 && o.data.byteLength === o.data.buffer.byteLength) moved.push(o.data.buffer as ArrayBuffer);
+        }
         this.workers[best]!.postMessage({ seq, ops }, moved);
         return;
       }

@@ -59,4 +59,18 @@ describe('FsWorkerPool', () => {
     expect(fs.readFileSync(path.join(out, 'm.txt'), 'utf8')).toBe('moved, not copied\n');
     expect(data.byteLength).toBe(0);
   });
+  it('copies instead of moving a view of part of a buffer (the rest of it stays usable)', async () => {
+    const out = tmp();
+    const pool = new FsWorkerPool({ threads: 1 });
+    const whole = new Uint8Array(Buffer.from('xxpartyy'));
+    const part = whole.subarray(2, 6);
+    try {
+      await pool.add({ op: 'write', file: path.join(out, 'p.txt'), data: part, transfer: true });
+      await pool.drain();
+    } finally {
+      await pool.close();
+    }
+    expect(fs.readFileSync(path.join(out, 'p.txt'), 'utf8')).toBe('part');
+    expect(Buffer.from(whole).toString()).toBe('xxpartyy');
+  });
 });
