@@ -9,7 +9,7 @@
  *   const idx = await live.ready(); // built, and every observed commit applied
  *   idx.search({ q: 'http', sort: 'relevance', page: 1, perPage: 20 });
  */
-import { RegistryError } from '../../schema/index.ts';
+import { RegistryError, type IndexEntry } from '../../schema/index.ts';
 import { filesWithContent, type IndexRepo } from '../../index-tools/IndexRepo.ts';
 import { parseTrustedLines } from '../../index-tools/entryLine.ts';
 import { isIndexPathFor } from '../../index-tools/indexPath.ts';
@@ -30,6 +30,8 @@ export interface LiveSearchOptions {
   maxWaitMs?: number;
   /** false: no text search (see SearchIndex); the static build's listings need none. */
   words?: boolean;
+  /** Called with each package's lines as the initial build reads them (one pass serving two readers). */
+  onPackage?: (name: string, entries: readonly IndexEntry[]) => void;
 }
 
 export class LiveSearch {
@@ -44,6 +46,7 @@ export class LiveSearch {
   #downloadsAt = -Infinity;
   #downloadsRefresh: Promise<void> | undefined;
   readonly #maxWaitMs: number;
+  readonly #onPackage: LiveSearchOptions['onPackage'];
   #built = false;
   #closed = false;
   #packagesRead = 0;
@@ -55,6 +58,7 @@ export class LiveSearch {
     this.#refreshMs = opts.downloadsRefreshMs ?? 60_000;
     this.#now = opts.now ?? (() => new Date());
     this.#maxWaitMs = opts.maxWaitMs ?? Infinity;
+    this.#onPackage = opts.onPackage;
   }
 
   /**
@@ -151,7 +155,10 @@ export class LiveSearch {
         slice = performance.now();
       }
       if (!isIndexPathFor(f.path)) continue;
-      this.index.upsert(f.path.split('/').at(-1)!, parseTrustedLines(decoder.decode(f.content)));
+      const name = f.path.split('/').at(-1)!;
+      const entries = parseTrustedLines(decoder.decode(f.content));
+      this.index.upsert(name, entries);
+      this.#onPackage?.(name, entries);
       this.#packagesRead++;
     }
     building = false;

@@ -26,7 +26,7 @@ import { renderStaticSearch } from '../../web/renderStaticSearch.ts';
 import { renderUser } from '../../web/renderUser.ts';
 import type { SiteContext } from '../../web/siteContext.ts';
 import { staticSearchIndexJson } from '../../web/staticSearchIndex.ts';
-import { indexOnlySiteMeta, type SiteMeta } from './SiteMeta.ts';
+import { publisherSiteMeta, type SiteMeta } from './SiteMeta.ts';
 import { LiveSearch } from '../search/LiveSearch.ts';
 import { latestEntry } from '../search/packageDoc.ts';
 import { summary } from '../routes/discoveryData.ts';
@@ -58,9 +58,12 @@ const PARALLEL = 8;
 
 export async function writeStaticSite(args: WriteStaticSiteArgs): Promise<{ pages: number; packages: number }> {
   const now = args.now ?? (() => new Date());
-  const meta = args.meta ?? await indexOnlySiteMeta(args.index);
+  // Without a database, owners and users come from the lines' publishers, gathered during the
+  // search index's pass over the index (read before any page is written).
+  const publishers = args.meta ? undefined : publisherSiteMeta();
+  const meta = args.meta ?? publishers!.meta;
   // No word postings: the static pages list, filter and sort, and never run a text query.
-  const search = new LiveSearch({ index: args.index, meta, now, words: false });
+  const search = new LiveSearch({ index: args.index, meta, now, words: false, onPackage: publishers?.note });
   const d: WebDataDeps = { search, meta, now, index: args.index, blobs: args.blobs };
   // Files are created by worker threads with plain synchronous calls (fsWorkerPool.ts): through
   // fs/promises each page was a mkdir, an open, a write and a close on the threadpool, which
