@@ -70,8 +70,10 @@ export const ConfigSchema = z.object({
      * turn (lines arriving while a commit runs still share the next commit).
      */
     maxDelayMs: int(0),
-    /** Geometric repack of the index repo every N commits (keeps dumb-HTTP clones cheap). */
+    /** Repack of the index repo every N commits (keeps dumb-HTTP clones cheap)… */
     repackEvery: int(50),
+    /** …at most once per this many ms (a burst's commits are repacked together). */
+    repackMinIntervalMs: int(2000),
   }).prefault({}),
   downloads: z.object({
     flushIntervalMs: int(1000),
@@ -135,7 +137,7 @@ export function configFromEnv(env: Record<string, string | undefined>): Config {
       loginPerAccountPerHour: env.RATE_LIMIT_LOGIN_PER_ACCOUNT_PER_HOUR,
       registerPerIpPerHour: env.RATE_LIMIT_REGISTER_PER_IP_PER_HOUR,
     }),
-    groupCommit: drop({ maxBatch: env.GROUP_COMMIT_MAX_BATCH, maxDelayMs: env.GROUP_COMMIT_MAX_DELAY_MS }),
+    groupCommit: drop({ maxBatch: env.GROUP_COMMIT_MAX_BATCH, maxDelayMs: env.GROUP_COMMIT_MAX_DELAY_MS, repackEvery: env.GROUP_COMMIT_REPACK_EVERY, repackMinIntervalMs: env.GROUP_COMMIT_REPACK_MIN_INTERVAL_MS }),
     downloads: drop({ flushIntervalMs: env.DOWNLOADS_FLUSH_INTERVAL_MS }),
     trusted: drop({
       issuer: env.TRUSTED_PUBLISHING_ISSUER,

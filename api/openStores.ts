@@ -47,6 +47,7 @@ export async function openStores({ config }: { config: Config }): Promise<Stores
       maxBatch: config.groupCommit.maxBatch,
       maxDelayMs: config.groupCommit.maxDelayMs,
       repackEvery: config.groupCommit.repackEvery,
+      repackMinIntervalMs: config.groupCommit.repackMinIntervalMs,
       remote: openRemoteSync({ indexRemote: config.indexRemote, token: config.indexRemoteToken, gitdir: indexGitDir }),
       // Notice commits other instances made on this repo (static cache, search) within a second.
       observeIntervalMs: 1000,

@@ -1,7 +1,8 @@
 /**
  * A few worker threads that each store one small blob durably from start to end with
  * synchronous calls: create the temp file beside the key, write, fsync, link it to the key,
- * unlink the temp name, fsync the directory. FsBlobStore hands them its puts of bytes.
+ * unlink the temp name, fsync the directory. FsBlobStore hands them its puts of bytes, the
+ * index writer its packs (pack and idx in one job) and ref updates (renamed over the old value).
  *
  * Why threads of our own: on the event loop, each of those steps is a libuv threadpool round
  * trip plus a turn of a busy loop (nine per put), the creates block on the filesystem journal
@@ -20,43 +21,67 @@ import { Worker } from 'node:worker_threads';
 
 export type DurableWriteResult = 'created' | 'exists';
 
+interface FileMsg {
+  tmp: string;
+  dest: string;
+  bytes: Uint8Array;
+  /** Rename over `dest` (a ref's new value) instead of linking a new name beside it. */
+  replace?: boolean;
+}
+
 interface Job {
-  msg: { tmp: string; dest: string; dir: string; bytes: Uint8Array };
-  resolve: (r: DurableWriteResult) => void;
+  msg: { files: FileMsg[]; dirs: string[] };
+  resolve: (r: DurableWriteResult[]) => void;
   reject: (e: Error) => void;
 }
 
 // Plain CommonJS, run with `eval`: the worker needs no TypeScript loader.
+// Every file is written and fsynced before the first is linked, and they are linked in order,
+// so a reader that sees the last one (a pack's idx) finds the others complete (the pack).
 const WORKER_SOURCE = `
 const fs = require('node:fs');
 const { parentPort } = require('node:worker_threads');
-parentPort.on('message', ({ tmp, dest, dir, bytes }) => {
+parentPort.on('message', ({ files, dirs }) => {
+  const tmps = [];
   try {
-    const fd = fs.openSync(tmp, 'wx');
-    try {
-      for (let at = 0; at < bytes.byteLength;) at += fs.writeSync(fd, bytes, at);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
+    for (const { tmp, bytes } of files) {
+      const fd = fs.openSync(tmp, 'wx');
+      tmps.push(tmp);
+      try {
+        for (let at = 0; at < bytes.byteLength;) at += fs.writeSync(fd, bytes, at);
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
     }
-    try {
-      fs.linkSync(tmp, dest);
-    } catch (e) {
-      if (e.code !== 'EEXIST') throw e;
-      fs.rmSync(tmp, { force: true });
-      parentPort.postMessage({ result: 'exists' });
-      return;
+    const results = files.map(({ tmp, dest, replace }) => {
+      if (replace) {
+        fs.renameSync(tmp, dest);
+        tmps.splice(tmps.indexOf(tmp), 1);
+        return 'created';
+      }
+      try {
+        fs.linkSync(tmp, dest);
+        return 'created';
+      } catch (e) {
+        if (e.code !== 'EEXIST') throw e;
+        return 'exists';
+      }
+    });
+    for (const tmp of tmps.splice(0)) fs.unlinkSync(tmp);
+    if (results.includes('created')) {
+      for (const dir of dirs) {
+        const d = fs.openSync(dir, 'r');
+        try {
+          try { fs.fsyncSync(d); } catch {} // some filesystems refuse fsync on a directory
+        } finally {
+          fs.closeSync(d);
+        }
+      }
     }
-    fs.unlinkSync(tmp);
-    const d = fs.openSync(dir, 'r');
-    try {
-      try { fs.fsyncSync(d); } catch {} // some filesystems refuse fsync on a directory
-    } finally {
-      fs.closeSync(d);
-    }
-    parentPort.postMessage({ result: 'created' });
+    parentPort.postMessage({ results });
   } catch (e) {
-    try { fs.rmSync(tmp, { force: true }); } catch {}
+    for (const tmp of tmps) { try { fs.rmSync(tmp, { force: true }); } catch {} }
     parentPort.postMessage({ error: { message: String((e && e.message) || e), code: e && e.code } });
   }
 });
@@ -80,9 +105,17 @@ export class DurableWriters {
    * 'exists' when `dest` already exists (nothing linked; the caller compares). Any other failure
    * rejects with the error's message and `code`, and leaves no temp file.
    */
-  write(args: { tmp: string; dest: string; bytes: Uint8Array }): Promise<DurableWriteResult> {
+  async write(args: FileMsg): Promise<DurableWriteResult> {
+    return (await this.writeAll([args]))[0]!;
+  }
+
+  /**
+   * `write` for several files in one round trip: all are written and fsynced, then linked in the
+   * given order, then their directories fsynced once. One result per file, in order.
+   */
+  writeAll(files: FileMsg[]): Promise<DurableWriteResult[]> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ msg: { ...args, dir: path.dirname(args.dest) }, resolve, reject });
+      this.queue.push({ msg: { files, dirs: [...new Set(files.map((f) => path.dirname(f.dest)))] }, resolve, reject });
       this.pump();
     });
   }
@@ -102,14 +135,14 @@ export class DurableWriters {
   private spawn(): Worker {
     const w = new Worker(WORKER_SOURCE, { eval: true });
     w.unref();
-    w.on('message', (m: { result?: DurableWriteResult; error?: { message: string; code?: string } }) => {
+    w.on('message', (m: { results?: DurableWriteResult[]; error?: { message: string; code?: string } }) => {
       const job = this.busy.get(w);
       this.busy.delete(w);
       this.idle.push(w);
       this.timers.set(w, setTimeout(() => this.retire(w), this.idleMs).unref());
       if (job) {
         if (m.error) job.reject(Object.assign(new Error(m.error.message), m.error.code ? { code: m.error.code } : {}));
-        else job.resolve(m.result!);
+        else job.resolve(m.results!);
       }
       this.pump();
     });

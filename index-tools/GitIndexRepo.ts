@@ -40,6 +40,12 @@ export interface GitIndexRepoOptions {
   maxDelayMs?: number;
   /** Repack every N commits made by this process; 0 = never (config.groupCommit.repackEvery). */
   repackEvery?: number;
+  /**
+   * …but start repacks at least this far apart (config.groupCommit.repackMinIntervalMs): in a
+   * burst, commits come faster than a repack's fixed cost (several git processes) pays off, so
+   * the commits of a burst are repacked together, at most this long after the burst.
+   */
+  repackMinIntervalMs?: number;
   /** Write through to a remote; see RemoteSync.ts. */
   remote?: RemoteSync;
   /** Poll the ref this often to notice other processes' commits (onCommit); 0 = only when reading. */
@@ -62,13 +68,16 @@ export class GitIndexRepo implements IndexRepo {
   private seen: string | undefined;
   private noting: Promise<void> = Promise.resolve();
   private commitsMade = 0;
+  private commitsAtRepack = 0;
+  private lastRepackAt = 0;
+  private repackTimer: NodeJS.Timeout | undefined;
   private repacking: Promise<unknown> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
 
   constructor(o: GitIndexRepoOptions) {
     this.o = {
-      branch: 'main', maxBatch: 256, maxDelayMs: 5, repackEvery: 50, observeIntervalMs: 0, maxAttempts: 20,
+      branch: 'main', maxBatch: 256, maxDelayMs: 5, repackEvery: 50, repackMinIntervalMs: 0, observeIntervalMs: 0, maxAttempts: 20,
       author: 'Raven Registry <registry@raven.invalid>', now: () => new Date(), ...o,
     };
     this.gitdir = path.resolve(o.gitdir);
@@ -216,6 +225,7 @@ export class GitIndexRepo implements IndexRepo {
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
+    clearTimeout(this.repackTimer);
     await this.queue.idle();
     await this.noting;
     await this.repacking;
@@ -297,11 +307,28 @@ export class GitIndexRepo implements IndexRepo {
 
   private afterCommit(): void {
     this.commitsMade++;
-    if (this.o.repackEvery > 0 && this.commitsMade % this.o.repackEvery === 0 && !this.repacking && !this.closed) {
-      this.repacking = repackIndex({ gitdir: this.gitdir })
-        .catch((e) => console.error(`[raven] background repack of ${this.gitdir} failed:`, (e as Error).message))
-        .finally(() => (this.repacking = undefined));
+    this.maybeRepack();
+  }
+
+  /** Repack after `repackEvery` commits since the last one, no sooner than `repackMinIntervalMs` after it. */
+  private maybeRepack(): void {
+    if (this.o.repackEvery <= 0 || this.closed || this.repacking || this.commitsMade - this.commitsAtRepack < this.o.repackEvery) return;
+    const wait = this.lastRepackAt + this.o.repackMinIntervalMs - Date.now();
+    if (wait > 0) {
+      this.repackTimer ??= setTimeout(() => {
+        this.repackTimer = undefined;
+        this.maybeRepack();
+      }, wait).unref();
+      return;
     }
+    this.commitsAtRepack = this.commitsMade;
+    this.lastRepackAt = Date.now();
+    this.repacking = repackIndex({ gitdir: this.gitdir })
+      .catch((e) => console.error(`[raven] background repack of ${this.gitdir} failed:`, (e as Error).message))
+      .finally(() => {
+        this.repacking = undefined;
+        this.maybeRepack(); // commits made while it ran
+      });
   }
 
   /**

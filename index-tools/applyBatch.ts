@@ -7,7 +7,7 @@
  */
 import { RegistryError, type IndexConfig, type IndexEntry } from '../schema/index.ts';
 import { parseEntry, serializeEntry } from './entryLine.ts';
-import { EMPTY_TREE, serializeCommit } from './gitObjects.ts';
+import { EMPTY_TREE } from './gitObjects.ts';
 import { indexPath } from './indexPath.ts';
 import type { IndexTrees } from './indexTrees.ts';
 
@@ -145,22 +145,28 @@ export async function applyBatch(args: {
     errors.push(undefined);
   }
 
-  const changed = new Map<string, string>();
-  for (const [p, f] of files) {
-    if (!f.dirty) continue;
-    const content = p === CONFIG_PATH ? f.lines.join('\n') + '\n' : f.lines.map((l) => l + '\n').join('');
-    changed.set(p, await trees.writeBlob(Buffer.from(content, 'utf8')));
-  }
-  if (changed.size === 0) return { commit: undefined, paths: [], message: '', errors };
+  try {
+    const changed = new Map<string, string>();
+    for (const [p, f] of files) {
+      if (!f.dirty) continue;
+      const content = p === CONFIG_PATH ? f.lines.join('\n') + '\n' : f.lines.map((l) => l + '\n').join('');
+      changed.set(p, await trees.writeBlob(Buffer.from(content, 'utf8')));
+    }
+    if (changed.size === 0) return { commit: undefined, paths: [], message: '', errors };
 
-  const tree = await trees.withFiles(root, changed);
-  const message = applied.length ? summary(applied) : 'Update index';
-  const commit = await trees.objects.write('commit', serializeCommit({
-    tree,
-    parents: base ? [base] : [],
-    time: Math.floor(args.now().getTime() / 1000),
-    message,
-    author: args.author,
-  }));
-  return { commit, paths: [...changed.keys()].sort(), message: message.split('\n')[0]!, errors };
+    const tree = await trees.withFiles(root, changed);
+    const message = applied.length ? summary(applied) : 'Update index';
+    const commit = trees.writeCommit({
+      tree,
+      parents: base ? [base] : [],
+      time: Math.floor(args.now().getTime() / 1000),
+      message,
+      author: args.author,
+    });
+    // The commit's objects as one durable pack: only now may a ref point at the commit.
+    await trees.objects.flushStaged();
+    return { commit, paths: [...changed.keys()].sort(), message: message.split('\n')[0]!, errors };
+  } finally {
+    trees.objects.discardStaged();
+  }
 }

@@ -38,11 +38,22 @@ async function packCount(gitdir: string): Promise<number> {
   return files.filter((f) => f.endsWith('.pack')).length;
 }
 
-/** `objects/info/packs` from the packs present now (the format `git update-server-info` writes). */
+/**
+ * `objects/info/packs` from the packs present now (the format `git update-server-info` writes).
+ * The index writer adds a pack per commit while a repack may replace packs; whoever writes the
+ * list last could write one read before the other's change, so after writing, the directory is
+ * read again and the list rewritten until both agree: the last writer's list is current.
+ */
 export async function writeObjectsInfoPacks(args: { gitdir: string }): Promise<void> {
   const dir = path.join(args.gitdir, 'objects', 'pack');
-  const packs = (await fsp.readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.pack')).sort();
-  await writeAtomic(path.join(args.gitdir, 'objects', 'info', 'packs'), packs.map((p) => `P ${p}\n`).join('') + '\n');
+  const list = async () => (await fsp.readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.pack')).sort();
+  let packs = await list();
+  for (let i = 0; i < 10; i++) {
+    await writeAtomic(path.join(args.gitdir, 'objects', 'info', 'packs'), packs.map((p) => `P ${p}\n`).join('') + '\n');
+    const now = await list();
+    if (now.join('\n') === packs.join('\n')) return;
+    packs = now;
+  }
 }
 
 /**
@@ -76,15 +87,16 @@ function runProcess(cmd: string, args: string[], cwd: string | undefined): Promi
  * Repack the index repo, then refresh `objects/info/packs`. Returns false when another process
  * holds the repack lock. Safe while writers run: nothing is ever pruned (no `-A`/`prune`), and a
  * reader that misses an object re-scans the packs (gitCatFileBatch.ts).
- *  - `geometric` (the periodic default): `git repack -d --geometric=2` rolls the loose objects
- *    (reachable or not — a commit still being built stays readable) into a new pack and merges
- *    only the packs needed to keep each pack at least twice the size of the next smaller one, so
- *    the pack count stays logarithmic and the cost is proportional to what was written since.
+ *  - `geometric`: `git repack -d --geometric=2` rolls the loose objects and the writer's small
+ *    per-commit packs (every object in them, reachable or not — a commit still being built stays
+ *    readable) into a new pack and merges only the packs needed to keep each pack at least twice
+ *    the size of the next smaller one, so the pack count stays logarithmic and the cost is
+ *    proportional to what was written since.
  *  - `full`: `git repack -a -d --keep-unreachable`, one pack (rewrites the whole pack). The
  *    unreachable objects are kept: a geometric repack may have packed the objects of a commit
  *    still being built, and plain `-a -d` would drop them from the old pack before the ref moves.
- *  - `auto` (the writer's periodic repack): geometric while fewer than `maxPacks` (default 4)
- *    packs exist, else full. Why not geometric alone: a dumb-HTTP clone downloads the pack
+ *  - `auto` (the writer's periodic repack): geometric, then full when `maxPacks` (default 4) or
+ *    more packs are left. Why not geometric alone: a dumb-HTTP clone downloads the pack
  *    holding the tip, then asks for every object the new trees share with older packs as a
  *    loose object first (a 404 each) before it falls back to the next pack — measured 38–642
  *    requests for 2 packs vs 8 for one — so the pack count is kept small, and the whole-pack
@@ -93,7 +105,7 @@ function runProcess(cmd: string, args: string[], cwd: string | undefined): Promi
 export async function repackIndex(args: {
   gitdir: string;
   staleMs?: number;
-  /** Default `auto`: geometric, or full once `maxPacks` packs exist (see below). */
+  /** Default `auto`: geometric, then full when `maxPacks` packs are left (see below). */
   mode?: 'auto' | 'geometric' | 'full';
   maxPacks?: number;
 }): Promise<boolean> {
@@ -109,14 +121,15 @@ export async function repackIndex(args: {
   }
   try {
     const full = ['--git-dir', args.gitdir, 'repack', '-a', '-d', '--keep-unreachable', '-q', '--no-write-bitmap-index'];
-    let mode = args.mode ?? 'auto';
-    if (mode === 'auto') mode = (await packCount(args.gitdir)) >= (args.maxPacks ?? 4) ? 'full' : 'geometric';
+    const geometric = ['--git-dir', args.gitdir, 'repack', '-d', '-q', '--geometric=2', '--no-write-bitmap-index'];
+    const mode = args.mode ?? 'auto';
     // At the lowest CPU priority: at 1.5M versions a whole repack is ~30 s of CPU that would
     // otherwise be taken from the appends and reads running meanwhile.
     const bg = { background: true };
-    let r = await runGit(mode === 'full' ? full : ['--git-dir', args.gitdir, 'repack', '-d', '-q', '--geometric=2', '--no-write-bitmap-index'], bg);
+    let r = await runGit(mode === 'full' ? full : geometric, bg);
     // git older than 2.32 has no --geometric: fall back to the whole-pack repack.
     if (r.code !== 0 && mode !== 'full' && /geometric/.test(r.stderr)) r = await runGit(full, bg);
+    else if (r.code === 0 && mode === 'auto' && (await packCount(args.gitdir)) >= (args.maxPacks ?? 4)) r = await runGit(full, bg);
     if (r.code !== 0) throw new Error(`git repack failed: ${r.stderr.trim()}`);
     await writeObjectsInfoPacks({ gitdir: args.gitdir });
     return true;

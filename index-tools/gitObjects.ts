@@ -1,15 +1,20 @@
 /**
- * Git object storage for the index writer, without a work tree or git's index file:
- * loose objects are written directly (zlib-deflated `type size\0content`, temp file + rename),
- * read back with node's zlib, and packed objects (after `git repack`) are read through one
- * long-lived `git cat-file --batch` (gitCatFileBatch.ts). Trees and commits are (de)serialized
- * here byte-exactly, so the objects are the ones `git` itself would write.
+ * Git object storage for the index writer, without a work tree or git's index file. The writer
+ * stages a commit's new objects in memory and stores them as one durable pack (encodePack.ts:
+ * pack, then idx, each fsynced) before the ref moves; `write` stores one loose object
+ * (zlib-deflated `type size\0content`, temp file + rename) for the few other writers. Loose
+ * objects are read back with node's zlib, packed ones through one long-lived
+ * `git cat-file --batch` (gitCatFileBatch.ts). Trees and commits are (de)serialized here
+ * byte-exactly, so the objects are the ones `git` itself would write.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { deflateSync, inflateSync } from 'node:zlib';
+import { DurableWriters } from './DurableWriters.ts';
+import { encodePack } from './encodePack.ts';
 import { GitCatFileBatch } from './gitCatFileBatch.ts';
+import { writeObjectsInfoPacks } from './gitDumbHttp.ts';
 
 export type ObjectType = 'blob' | 'tree' | 'commit' | 'tag';
 
@@ -92,6 +97,9 @@ export class ObjectStore {
   private readonly packed: GitCatFileBatch;
   private knownDirs = new Set<string>();
   private tmpCounter = 0;
+  /** Objects of the commit being built, not yet in a pack (see `stage`). */
+  private staged = new Map<string, { type: ObjectType; content: Buffer }>();
+  private writers: DurableWriters | undefined;
 
   constructor(gitdir: string) {
     this.gitdir = gitdir;
@@ -129,9 +137,54 @@ export class ObjectStore {
     return oid;
   }
 
-  /** Read an object (loose or packed); throws when it does not exist. */
+  /**
+   * Keep an object for the next `flushStaged` (readable here meanwhile) and return its id.
+   * Nothing reaches the disk until the flush, so a batch that fails leaves no objects behind.
+   */
+  stage(type: ObjectType, content: Uint8Array): string {
+    const oid = hashObject(type, content);
+    if (!this.staged.has(oid)) this.staged.set(oid, { type, content: Buffer.from(content.buffer, content.byteOffset, content.byteLength) });
+    return oid;
+  }
+
+  /** Forget the staged objects (the batch that staged them failed). */
+  discardStaged(): void {
+    this.staged.clear();
+  }
+
+  /**
+   * Store every staged object as one pack: both files written to temp files and fsynced, then
+   * the `.pack` linked into `objects/pack` before its `.idx` (git uses a pack only once its idx
+   * exists) and the directory fsynced, in one DurableWriters job; then `objects/info/packs` lists it for dumb-HTTP
+   * clients. When this resolves, a ref may point at the objects: they survive a crash.
+   * Returns the pack's name, or undefined when nothing was staged.
+   */
+  async flushStaged(): Promise<string | undefined> {
+    if (this.staged.size === 0) return undefined;
+    const objects = [...this.staged.values()];
+    this.staged.clear();
+    const { pack, idx, name } = encodePack(objects);
+    const dir = path.join(this.gitdir, 'objects', 'pack');
+    if (!this.knownDirs.has(dir)) {
+      fs.mkdirSync(dir, { recursive: true });
+      this.knownDirs.add(dir);
+    }
+    const writers = (this.writers ??= new DurableWriters({ max: 2 }));
+    const tmp = () => path.join(dir, `tmp_pack_${process.pid}_${++this.tmpCounter}`);
+    // 'exists' means a pack with this very content (its name is its checksum) is there already.
+    await writers.writeAll([
+      { tmp: tmp(), dest: path.join(dir, `pack-${name}.pack`), bytes: pack },
+      { tmp: tmp(), dest: path.join(dir, `pack-${name}.idx`), bytes: idx },
+    ]);
+    await writeObjectsInfoPacks({ gitdir: this.gitdir });
+    return name;
+  }
+
+  /** Read an object (staged, loose or packed); throws when it does not exist. */
   async read(oid: string): Promise<{ type: ObjectType; content: Buffer }> {
     if (oid === EMPTY_TREE) return { type: 'tree', content: Buffer.alloc(0) };
+    const staged = this.staged.get(oid);
+    if (staged) return { type: staged.type, content: staged.content };
     try {
       const raw = inflateSync(fs.readFileSync(this.loosePath(oid)));
       const nul = raw.indexOf(0);

@@ -5,7 +5,7 @@
  * an append flat however many packages the index holds.
  */
 import {
-  DIR_MODE, FILE_MODE, ObjectStore, compareTreeEntries, parseCommit, parseTree, serializeTree,
+  DIR_MODE, FILE_MODE, ObjectStore, compareTreeEntries, parseCommit, parseTree, serializeCommit, serializeTree,
   type CommitObject, type TreeEntry,
 } from './gitObjects.ts';
 
@@ -46,6 +46,13 @@ export class IndexTrees {
 
   constructor(objects: ObjectStore) {
     this.objects = objects;
+  }
+
+  /** Stage a commit (see `writeBlob`) and remember it, so the next batch need not read it back. */
+  writeCommit(c: CommitObject & { author: string }): string {
+    const oid = this.objects.stage('commit', serializeCommit(c));
+    this.commits.set(oid, { tree: c.tree, parents: c.parents, time: c.time, message: c.message.endsWith('\n') ? c.message : c.message + '\n' });
+    return oid;
   }
 
   async commit(oid: string): Promise<CommitObject> {
@@ -97,15 +104,16 @@ export class IndexTrees {
     return undefined;
   }
 
+  /** Stage a blob for the commit being built (written by `objects.flushStaged`). */
   async writeBlob(content: Buffer): Promise<string> {
-    const oid = await this.objects.write('blob', content);
+    const oid = this.objects.stage('blob', content);
     this.blobs.set(oid, content);
     return oid;
   }
 
   /**
    * A new root tree: `root` with each path in `files` set to the given blob id. Only the trees
-   * on those paths are rewritten.
+   * on those paths are rewritten (staged, like `writeBlob`).
    */
   async withFiles(root: string, files: ReadonlyMap<string, string>): Promise<string> {
     // Group by first path component, recurse per directory.
@@ -133,7 +141,7 @@ export class IndexTrees {
       const base = existing && existing.mode === DIR_MODE ? existing.oid : EMPTY;
       put({ mode: DIR_MODE, name: dir, oid: await this.withFiles(base, sub) });
     }
-    const oid = await this.objects.write('tree', serializeTree(entries));
+    const oid = this.objects.stage('tree', serializeTree(entries));
     this.trees.set(oid, entries);
     return oid;
   }

@@ -14,6 +14,7 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { RegistryError } from '../schema/index.ts';
+import { DurableWriters } from './DurableWriters.ts';
 
 export interface RefLockOptions {
   gitdir: string;
@@ -34,6 +35,7 @@ export class RefLock {
   private readonly lockPath: string;
   private readonly staleMs: number;
   private readonly timeoutMs: number;
+  private writers: DurableWriters | undefined;
 
   constructor(o: RefLockOptions) {
     this.gitdir = o.gitdir;
@@ -88,11 +90,16 @@ export class RefLock {
     }
   }
 
-  /** Set the ref; only call inside `withLock`. */
+  /**
+   * Set the ref durably; only call inside `withLock`. The new value is fsynced before the rename
+   * and the directory after it: the move is the commit point of a publish, so when this returns
+   * it survives a crash (the objects it points at were made durable before, ObjectStore.flushStaged).
+   */
   async writeLocked(next: string): Promise<void> {
     const tmp = `${this.refPath}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-    fs.writeFileSync(tmp, next + '\n');
-    fs.renameSync(tmp, this.refPath);
+    // One round trip to a writer thread: write, fsync, rename, fsync the directory.
+    this.writers ??= new DurableWriters({ max: 1 });
+    await this.writers.write({ tmp, dest: this.refPath, bytes: Buffer.from(next + '\n'), replace: true });
   }
 
   private async acquire(): Promise<void> {
