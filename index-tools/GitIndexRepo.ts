@@ -20,7 +20,7 @@ import path from 'node:path';
 import { RegistryError, type IndexConfig, type IndexEntry } from '../schema/index.ts';
 import { applyBatch, type BatchResult, type IndexOp } from './applyBatch.ts';
 import { parsePackageFile } from './entryLine.ts';
-import { repackIndex, writeInfoRefs } from './gitDumbHttp.ts';
+import { repackIndex } from './gitDumbHttp.ts';
 import { ObjectStore } from './gitObjects.ts';
 import { GroupCommit, type Settlement } from './groupCommit.ts';
 import { indexPath } from './indexPath.ts';
@@ -126,7 +126,6 @@ export class GitIndexRepo implements IndexRepo {
       const local = await this.lock.read();
       if (local === r || (local && !(await this.descendsFrom(r, local)))) return false;
       await this.lock.writeLocked(r);
-      await writeInfoRefs({ gitdir: this.gitdir, ref: this.ref, oid: r });
       return true;
     });
     if (moved) await this.noteHead(r);
@@ -237,6 +236,11 @@ export class GitIndexRepo implements IndexRepo {
     return { queueDepth: this.queue.depth };
   }
 
+  /** Resolves when no periodic repack is running (one may start again with the next commits). */
+  async repackSettled(): Promise<void> {
+    while (this.repacking) await this.repacking;
+  }
+
   /** Repack now (what the periodic background repack does). */
   async repack(): Promise<void> {
     await repackIndex({ gitdir: this.gitdir });
@@ -257,13 +261,12 @@ export class GitIndexRepo implements IndexRepo {
 
   private async commitLocal(ops: IndexOp[]): Promise<BatchResult & { base: string | undefined }> {
     const build = (base: string | undefined) => applyBatch({ trees: this.trees, base, ops, author: this.o.author, now: this.o.now });
-    const publish = (oid: string) => writeInfoRefs({ gitdir: this.gitdir, ref: this.ref, oid });
     // Optimistic first: build outside the lock, swap if nobody moved the ref meanwhile.
     for (let attempt = 0; attempt < Math.min(3, this.o.maxAttempts); attempt++) {
       const base = await this.lock.read();
       const res = await build(base);
       if (!res.commit) return { ...res, base };
-      if (await this.lock.compareAndSwap(base, res.commit, () => publish(res.commit!))) return { ...res, base };
+      if (await this.lock.compareAndSwap(base, res.commit)) return { ...res, base };
     }
     // Under heavy contention: build inside the lock, which cannot lose.
     return this.lock.withLock(async () => {
@@ -271,7 +274,6 @@ export class GitIndexRepo implements IndexRepo {
       const res = await build(base);
       if (res.commit) {
         await this.lock.writeLocked(res.commit);
-        await publish(res.commit);
       }
       return { ...res, base };
     });
@@ -289,14 +291,12 @@ export class GitIndexRepo implements IndexRepo {
           // would stay behind — or, on a first start, without any commit at all.
           if (base && base !== local) {
             await this.lock.writeLocked(base);
-            await writeInfoRefs({ gitdir: this.gitdir, ref: this.ref, oid: base });
             void this.noteHead(base);
           }
           return { ...res, base };
         }
         if ((await remote.push(res.commit, base)) === 'ok') {
           await this.lock.writeLocked(res.commit);
-          await writeInfoRefs({ gitdir: this.gitdir, ref: this.ref, oid: res.commit });
           return { ...res, base };
         }
         base = await remote.fetchHead();

@@ -1,6 +1,6 @@
 /**
  * Keeps a bare repository clonable over git's dumb HTTP protocol, where every file is static:
- * `info/refs` (written by the ref holder inside the ref lock, so it never goes backwards),
+ * `info/refs` (written with the ref inside the ref lock, so it never goes backwards: refLock.ts),
  * `objects/info/packs` (the list of packs), and a repack now and then so a clone downloads a
  * few packs instead of asking once per loose object. The repack runs the `git` CLI in the
  * background, never in the append latency path; one repack per repository at a time (a lock
@@ -8,7 +8,6 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 
@@ -17,20 +16,6 @@ async function writeAtomic(file: string, content: string): Promise<void> {
   await fsp.mkdir(path.dirname(file), { recursive: true });
   await fsp.writeFile(tmp, content);
   await fsp.rename(tmp, file);
-}
-
-/** `info/refs` for a repository whose only ref is `ref` at `oid` (synchronous: it is on the commit path). */
-export async function writeInfoRefs(args: { gitdir: string; ref: string; oid: string }): Promise<void> {
-  const file = path.join(args.gitdir, 'info', 'refs');
-  const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  try {
-    fs.writeFileSync(tmp, `${args.oid}\t${args.ref}\n`);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(tmp, `${args.oid}\t${args.ref}\n`);
-  }
-  fs.renameSync(tmp, file);
 }
 
 async function packCount(gitdir: string): Promise<number> {

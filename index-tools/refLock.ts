@@ -91,15 +91,23 @@ export class RefLock {
   }
 
   /**
-   * Set the ref durably; only call inside `withLock`. The new value is fsynced before the rename
-   * and the directory after it: the move is the commit point of a publish, so when this returns
-   * it survives a crash (the objects it points at were made durable before, ObjectStore.flushStaged).
+   * Set the ref durably, and `info/refs` with it; only call inside `withLock`. The new value is
+   * fsynced before the rename and the directory after it: the move is the commit point of a
+   * publish, so when this returns it survives a crash (the objects it points at were made durable
+   * before, ObjectStore.flushStaged). `info/refs` (what dumb-HTTP clients read first) is renamed
+   * right after it in the same writer-thread job, inside the lock, so it never goes backwards.
    */
   async writeLocked(next: string): Promise<void> {
-    const tmp = `${this.refPath}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-    // One round trip to a writer thread: write, fsync, rename, fsync the directory.
-    this.writers ??= new DurableWriters({ max: 1 });
-    await this.writers.write({ tmp, dest: this.refPath, bytes: Buffer.from(next + '\n'), replace: true });
+    const suffix = `.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+    const infoRefs = path.join(this.gitdir, 'info', 'refs');
+    if (!this.writers) {
+      fs.mkdirSync(path.dirname(infoRefs), { recursive: true });
+      this.writers = new DurableWriters({ max: 1 });
+    }
+    await this.writers.writeAll([
+      { tmp: this.refPath + suffix, dest: this.refPath, bytes: Buffer.from(next + '\n'), replace: true },
+      { tmp: infoRefs + suffix, dest: infoRefs, bytes: Buffer.from(`${next}\t${this.ref}\n`), replace: true },
+    ]);
   }
 
   private async acquire(): Promise<void> {

@@ -172,7 +172,10 @@ export class LiveSearch {
         if (!isIndexPathFor(p)) continue;
         const name = p.split('/').at(-1)!;
         try {
-          this.index.upsert(name, await this.#repo.readPackage(name));
+          // The lines were validated when they were published (the initial build reads them the
+          // same way): JSON.parse only, not the schema on every line of the package per commit.
+          const f = await this.#repo.readFile(p);
+          this.index.upsert(name, f ? parseTrustedLines(decoder.decode(f.content)) : undefined);
         } catch (e) {
           console.error(`[raven] search index update for ${name} failed:`, e);
         }

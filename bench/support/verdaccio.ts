@@ -98,10 +98,10 @@ export function npmTarball(name: string, version: string): Buffer {
   return tinyTarball({ root: 'package', files: { 'package.json': JSON.stringify({ name, version, description: 'benchmark package' }) + '\n', 'index.js': `module.exports = ${JSON.stringify(version)};\n` } });
 }
 
-/** `npm publish` on the wire: PUT /{name} with the packument and the tarball attached. */
-export async function verdaccioPublish(url: string, token: string, name: string, version: string, tarball: Buffer): Promise<{ status: number; text: string }> {
+/** The body `npm publish` sends: the packument with the tarball attached (build it before timing). */
+export function npmPublishBody(url: string, name: string, version: string, tarball: Buffer): string {
   const file = `${name}-${version}.tgz`;
-  const body = {
+  return JSON.stringify({
     _id: name, name, description: 'benchmark package', 'dist-tags': { latest: version },
     versions: {
       [version]: {
@@ -114,9 +114,13 @@ export async function verdaccioPublish(url: string, token: string, name: string,
       },
     },
     _attachments: { [file]: { content_type: 'application/octet-stream', data: tarball.toString('base64'), length: tarball.length } },
-  };
+  });
+}
+
+/** `npm publish` on the wire: PUT /{name} with a body from `npmPublishBody`. */
+export async function verdaccioPublish(url: string, token: string, name: string, body: string): Promise<{ status: number; text: string }> {
   const r = await fetch(`${url}/${name}`, {
-    method: 'PUT', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body),
+    method: 'PUT', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body,
   });
   return { status: r.status, text: await r.text() };
 }
