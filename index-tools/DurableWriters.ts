@@ -27,6 +27,8 @@ interface FileMsg {
   bytes: Uint8Array;
   /** Rename over `dest` (a ref's new value) instead of linking a new name beside it. */
   replace?: boolean;
+  /** False: no fsync of this file or for its directory (derived data such as `info/refs`). */
+  durable?: boolean;
 }
 
 interface Job {
@@ -44,12 +46,12 @@ const { parentPort } = require('node:worker_threads');
 parentPort.on('message', ({ files, dirs }) => {
   const tmps = [];
   try {
-    for (const { tmp, bytes } of files) {
+    for (const { tmp, bytes, durable } of files) {
       const fd = fs.openSync(tmp, 'wx');
       tmps.push(tmp);
       try {
         for (let at = 0; at < bytes.byteLength;) at += fs.writeSync(fd, bytes, at);
-        fs.fsyncSync(fd);
+        if (durable !== false) fs.fsyncSync(fd);
       } finally {
         fs.closeSync(fd);
       }
@@ -115,7 +117,8 @@ export class DurableWriters {
    */
   writeAll(files: FileMsg[]): Promise<DurableWriteResult[]> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ msg: { files, dirs: [...new Set(files.map((f) => path.dirname(f.dest)))] }, resolve, reject });
+      const dirs = [...new Set(files.filter((f) => f.durable !== false).map((f) => path.dirname(f.dest)))];
+      this.queue.push({ msg: { files, dirs }, resolve, reject });
       this.pump();
     });
   }

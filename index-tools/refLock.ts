@@ -106,7 +106,8 @@ export class RefLock {
     }
     await this.writers.writeAll([
       { tmp: this.refPath + suffix, dest: this.refPath, bytes: Buffer.from(next + '\n'), replace: true },
-      { tmp: infoRefs + suffix, dest: infoRefs, bytes: Buffer.from(`${next}\t${this.ref}\n`), replace: true },
+      // derived from the ref (and rewritten with every move): renamed atomically, not fsynced
+      { tmp: infoRefs + suffix, dest: infoRefs, bytes: Buffer.from(`${next}\t${this.ref}\n`), replace: true, durable: false },
     ]);
   }
 
