@@ -74,6 +74,12 @@ export const ConfigSchema = z.object({
     repackEvery: int(50),
     /** …at most once per this many ms (a burst's commits are repacked together). */
     repackMinIntervalMs: int(2000),
+    /**
+     * `commit`: a 201 means the line's commit (pack, idx, ref) is fsynced; `objects`: git's
+     * default — objects fsynced, the ref not, so a crash may lose the newest commits but never
+     * leaves a broken index (index-tools/gitObjects.ts IndexDurability).
+     */
+    durability: z.enum(['commit', 'objects']).default('commit'),
   }).prefault({}),
   downloads: z.object({
     flushIntervalMs: int(1000),
@@ -137,7 +143,7 @@ export function configFromEnv(env: Record<string, string | undefined>): Config {
       loginPerAccountPerHour: env.RATE_LIMIT_LOGIN_PER_ACCOUNT_PER_HOUR,
       registerPerIpPerHour: env.RATE_LIMIT_REGISTER_PER_IP_PER_HOUR,
     }),
-    groupCommit: drop({ maxBatch: env.GROUP_COMMIT_MAX_BATCH, maxDelayMs: env.GROUP_COMMIT_MAX_DELAY_MS, repackEvery: env.GROUP_COMMIT_REPACK_EVERY, repackMinIntervalMs: env.GROUP_COMMIT_REPACK_MIN_INTERVAL_MS }),
+    groupCommit: drop({ maxBatch: env.GROUP_COMMIT_MAX_BATCH, maxDelayMs: env.GROUP_COMMIT_MAX_DELAY_MS, repackEvery: env.GROUP_COMMIT_REPACK_EVERY, repackMinIntervalMs: env.GROUP_COMMIT_REPACK_MIN_INTERVAL_MS, durability: env.INDEX_DURABILITY }),
     downloads: drop({ flushIntervalMs: env.DOWNLOADS_FLUSH_INTERVAL_MS }),
     trusted: drop({
       issuer: env.TRUSTED_PUBLISHING_ISSUER,

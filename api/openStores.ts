@@ -48,6 +48,7 @@ export async function openStores({ config }: { config: Config }): Promise<Stores
       maxDelayMs: config.groupCommit.maxDelayMs,
       repackEvery: config.groupCommit.repackEvery,
       repackMinIntervalMs: config.groupCommit.repackMinIntervalMs,
+      durability: config.groupCommit.durability,
       remote: openRemoteSync({ indexRemote: config.indexRemote, token: config.indexRemoteToken, gitdir: indexGitDir }),
       // Notice commits other instances made on this repo (static cache, search) within a second.
       observeIntervalMs: 1000,

@@ -30,6 +30,8 @@ const { values } = parseArgs({
     'cli-appends': { type: 'string' },
     /** The writer's group-commit wait (config.groupCommit.maxDelayMs); the product default is 0 (one event-loop turn). */
     delay: { type: 'string' },
+    /** The writer's durability (config.groupCommit.durability): commit (default) or objects. */
+    durability: { type: 'string' },
   },
 });
 const work = path.join(REPO_ROOT, 'bench/.work');
@@ -89,7 +91,7 @@ async function prepare(label: string, dataDir: string): Promise<Target> {
   const tmplLine = execFileSync('git', ['--git-dir', gitDir, 'cat-file', 'blob', `HEAD:${paths[Math.min(40, paths.length - 1)]}`], { encoding: 'utf8' }).split('\n')[0]!;
   let s = 12345;
   const pick = () => paths[(s = (s * 1103515245 + 12345) >>> 0) % paths.length]!.split('/').at(-1)!;
-  const writer = new GitIndexRepo({ gitdir: gitDir, maxDelayMs });
+  const writer = new GitIndexRepo({ gitdir: gitDir, maxDelayMs, durability: values.durability === 'objects' ? 'objects' : 'commit' });
   return { label, meta, paths, copy, gitDir, template: JSON.parse(tmplLine), writer, pick, first: 0, lat: [], cli: [], burstSec: [], burstCommits: 0 };
 }
 
@@ -151,7 +153,7 @@ async function measure(small: string, large: string): Promise<SizeResult[]> {
 
 const keepAlive = setInterval(() => {}, 1 << 30);
 const [a, b] = await measure(small, large) as [SizeResult, SizeResult];
-console.log(`\n## Index append cost vs index size (group-commit wait ${maxDelayMs} ms, ${appends} sequential appends, ${burst}-append burst, ${cliAppends} git-CLI appends)\n`);
+console.log(`\n## Index append cost vs index size (durability ${values.durability ?? "commit"}, group-commit wait ${maxDelayMs} ms, ${appends} sequential appends, ${burst}-append burst, ${cliAppends} git-CLI appends)\n`);
 console.log(table(
   ['index', 'packages', 'versions', 'first append ms', 'writer p50 ms', 'writer p99 ms', 'git CLI p50 ms', 'git CLI p99 ms', 'CLI/writer p50', 'burst appends/s', 'commits per burst'],
   [a, b].map((r) => [r.label, r.packages, r.versions, fmt(r.first, 1), fmt(r.seq.p50), fmt(r.seq.p99), fmt(r.cli.p50), fmt(r.cli.p99), ratio(r.cli.p50, r.seq.p50), fmt(r.burstPerSec, 0), r.burstCommits]),

@@ -27,12 +27,27 @@ interface FileMsg {
   bytes: Uint8Array;
   /** Rename over `dest` (a ref's new value) instead of linking a new name beside it. */
   replace?: boolean;
-  /** False: no fsync of this file or for its directory (derived data such as `info/refs`). */
-  durable?: boolean;
+  /**
+   * `full` (default): fsync the file and, after the link or rename, its directory; `data`: fsync
+   * the file only (its name becomes durable with the filesystem's next journal commit); `none`:
+   * neither (derived data such as `info/refs`).
+   */
+  sync?: 'full' | 'data' | 'none';
+}
+
+/**
+ * After the files: rewrite `out` (git's `objects/info/packs`, what dumb-HTTP clients read to find
+ * packs) from the `.pack` files in `dir`, by temp file + rename, no fsync (it is derived), and
+ * again until a re-read of `dir` agrees with what was written (a concurrent repack may have
+ * written a list read before this job's pack existed).
+ */
+export interface PackList {
+  dir: string;
+  out: string;
 }
 
 interface Job {
-  msg: { files: FileMsg[]; dirs: string[] };
+  msg: { files: FileMsg[]; dirs: string[]; packList?: PackList };
   resolve: (r: DurableWriteResult[]) => void;
   reject: (e: Error) => void;
 }
@@ -43,15 +58,31 @@ interface Job {
 const WORKER_SOURCE = `
 const fs = require('node:fs');
 const { parentPort } = require('node:worker_threads');
-parentPort.on('message', ({ files, dirs }) => {
+function listPacks(dir) {
+  let names;
+  try { names = fs.readdirSync(dir); } catch (e) { if (e.code === 'ENOENT') return []; throw e; }
+  return names.filter((f) => f.endsWith('.pack')).sort();
+}
+function writePackList({ dir, out }) {
+  let packs = listPacks(dir);
+  for (let i = 0; i < 10; i++) {
+    const tmp = out + '.tmp-' + process.pid + '-' + Math.random().toString(16).slice(2);
+    fs.writeFileSync(tmp, packs.map((p) => 'P ' + p + '\\n').join('') + '\\n');
+    fs.renameSync(tmp, out);
+    const now = listPacks(dir);
+    if (now.join('\\n') === packs.join('\\n')) return;
+    packs = now;
+  }
+}
+parentPort.on('message', ({ files, dirs, packList }) => {
   const tmps = [];
   try {
-    for (const { tmp, bytes, durable } of files) {
+    for (const { tmp, bytes, sync } of files) {
       const fd = fs.openSync(tmp, 'wx');
       tmps.push(tmp);
       try {
         for (let at = 0; at < bytes.byteLength;) at += fs.writeSync(fd, bytes, at);
-        if (durable !== false) fs.fsyncSync(fd);
+        if (sync !== 'none') fs.fsyncSync(fd);
       } finally {
         fs.closeSync(fd);
       }
@@ -81,6 +112,7 @@ parentPort.on('message', ({ files, dirs }) => {
         }
       }
     }
+    if (packList) writePackList(packList);
     parentPort.postMessage({ results });
   } catch (e) {
     for (const tmp of tmps) { try { fs.rmSync(tmp, { force: true }); } catch {} }
@@ -113,12 +145,13 @@ export class DurableWriters {
 
   /**
    * `write` for several files in one round trip: all are written and fsynced, then linked in the
-   * given order, then their directories fsynced once. One result per file, in order.
+   * given order, then their directories fsynced once (then `packList`, if given). One result per
+   * file, in order.
    */
-  writeAll(files: FileMsg[]): Promise<DurableWriteResult[]> {
+  writeAll(files: FileMsg[], o: { packList?: PackList } = {}): Promise<DurableWriteResult[]> {
     return new Promise((resolve, reject) => {
-      const dirs = [...new Set(files.filter((f) => f.durable !== false).map((f) => path.dirname(f.dest)))];
-      this.queue.push({ msg: { files, dirs }, resolve, reject });
+      const dirs = [...new Set(files.filter((f) => (f.sync ?? 'full') === 'full').map((f) => path.dirname(f.dest)))];
+      this.queue.push({ msg: { files, dirs, ...(o.packList ? { packList: o.packList } : {}) }, resolve, reject });
       this.pump();
     });
   }

@@ -21,7 +21,7 @@ import { RegistryError, type IndexConfig, type IndexEntry } from '../schema/inde
 import { applyBatch, type BatchResult, type IndexOp } from './applyBatch.ts';
 import { parsePackageFile } from './entryLine.ts';
 import { repackIndex } from './gitDumbHttp.ts';
-import { ObjectStore } from './gitObjects.ts';
+import { ObjectStore, type IndexDurability } from './gitObjects.ts';
 import { GroupCommit, type Settlement } from './groupCommit.ts';
 import { indexPath } from './indexPath.ts';
 import { IndexTrees } from './indexTrees.ts';
@@ -34,6 +34,8 @@ export interface GitIndexRepoOptions {
   /** The bare repository directory (created by `init`). */
   gitdir: string;
   branch?: string;
+  /** When a commit counts as done (config.groupCommit.durability); see IndexDurability. */
+  durability?: IndexDurability;
   /** Most operations per commit (config.groupCommit.maxBatch). */
   maxBatch?: number;
   /** Wait after the first queued op for more (config.groupCommit.maxDelayMs). */
@@ -63,7 +65,7 @@ export class GitIndexRepo implements IndexRepo {
   readonly trees: IndexTrees;
   private readonly lock: RefLock;
   private readonly queue: GroupCommit<IndexOp, CommitInfo>;
-  private readonly o: Required<Omit<GitIndexRepoOptions, 'remote'>> & { remote?: RemoteSync };
+  private readonly o: Required<Omit<GitIndexRepoOptions, 'remote' | 'durability'>> & { remote?: RemoteSync };
   private listeners = new Set<(info: CommitInfo) => void>();
   private seen: string | undefined;
   private noting: Promise<void> = Promise.resolve();
@@ -82,8 +84,8 @@ export class GitIndexRepo implements IndexRepo {
     };
     this.gitdir = path.resolve(o.gitdir);
     this.ref = `refs/heads/${this.o.branch}`;
-    this.trees = new IndexTrees(new ObjectStore(this.gitdir));
-    this.lock = new RefLock({ gitdir: this.gitdir, ref: this.ref });
+    this.trees = new IndexTrees(new ObjectStore(this.gitdir, { durability: o.durability }));
+    this.lock = new RefLock({ gitdir: this.gitdir, ref: this.ref, durability: o.durability });
     this.queue = new GroupCommit({ commitBatch: (ops) => this.commitBatch(ops), maxBatch: this.o.maxBatch, maxDelayMs: this.o.maxDelayMs });
     if (this.o.observeIntervalMs > 0) {
       this.timer = setInterval(() => void this.refresh().catch(() => undefined), this.o.observeIntervalMs);

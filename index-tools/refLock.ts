@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { RegistryError } from '../schema/index.ts';
 import { DurableWriters } from './DurableWriters.ts';
+import type { IndexDurability } from './gitObjects.ts';
 
 export interface RefLockOptions {
   gitdir: string;
@@ -24,6 +25,8 @@ export interface RefLockOptions {
   staleMs?: number;
   /** Give up (index_conflict) after waiting this long for the lock. */
   timeoutMs?: number;
+  /** `commit` (default): the ref move is fsynced; `objects`: renamed only (see IndexDurability). */
+  durability?: IndexDurability;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -36,6 +39,7 @@ export class RefLock {
   private readonly staleMs: number;
   private readonly timeoutMs: number;
   private writers: DurableWriters | undefined;
+  private readonly durability: IndexDurability;
 
   constructor(o: RefLockOptions) {
     this.gitdir = o.gitdir;
@@ -44,6 +48,7 @@ export class RefLock {
     this.lockPath = this.refPath + '.lock';
     this.staleMs = o.staleMs ?? 30_000;
     this.timeoutMs = o.timeoutMs ?? 60_000;
+    this.durability = o.durability ?? 'commit';
   }
 
   /** The ref's current value (loose ref first, then packed-refs), or undefined. */
@@ -91,10 +96,10 @@ export class RefLock {
   }
 
   /**
-   * Set the ref durably, and `info/refs` with it; only call inside `withLock`. The new value is
-   * fsynced before the rename and the directory after it: the move is the commit point of a
-   * publish, so when this returns it survives a crash (the objects it points at were made durable
-   * before, ObjectStore.flushStaged). `info/refs` (what dumb-HTTP clients read first) is renamed
+   * Set the ref, and `info/refs` with it; only call inside `withLock`. With durability `commit`
+   * the new value is fsynced before the rename and the directory after it: the move is the commit
+   * point of a publish, so when this returns it survives a crash (the objects it points at were
+   * made durable before, ObjectStore.flushStaged). `info/refs` (what dumb-HTTP clients read first) is renamed
    * right after it in the same writer-thread job, inside the lock, so it never goes backwards.
    */
   async writeLocked(next: string): Promise<void> {
@@ -105,9 +110,9 @@ export class RefLock {
       this.writers = new DurableWriters({ max: 1 });
     }
     await this.writers.writeAll([
-      { tmp: this.refPath + suffix, dest: this.refPath, bytes: Buffer.from(next + '\n'), replace: true },
+      { tmp: this.refPath + suffix, dest: this.refPath, bytes: Buffer.from(next + '\n'), replace: true, sync: this.durability === 'commit' ? 'full' : 'none' },
       // derived from the ref (and rewritten with every move): renamed atomically, not fsynced
-      { tmp: infoRefs + suffix, dest: infoRefs, bytes: Buffer.from(`${next}\t${this.ref}\n`), replace: true, durable: false },
+      { tmp: infoRefs + suffix, dest: infoRefs, bytes: Buffer.from(`${next}\t${this.ref}\n`), replace: true, sync: 'none' },
     ]);
   }
 
