@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodePack } from '../../index-tools/encodePack.ts';
 import { GitIndexRepo } from '../../index-tools/GitIndexRepo.ts';
+import { indexPath } from '../../index-tools/indexPath.ts';
 import { ObjectStore, hashObject, serializeTree, type ObjectType } from '../../index-tools/gitObjects.ts';
 import { makeEntry } from './fixtures/makeEntry.ts';
 import { TEST_CONFIG, git, tempDir } from './gitHelpers.ts';
@@ -98,6 +99,23 @@ describe('ObjectStore.stage', () => {
       expect(await repo.head()).not.toBe(head);
       expect(git(gitdir, 'count-objects', '-v')).toMatch(/^count: 0$/m);
       git(gitdir, 'fsck', '--strict', '--no-dangling');
+    } finally {
+      await repo.close();
+    }
+  });
+
+  it('writes the same packs with durability "objects" (git\'s default: the ref move not fsynced)', async () => {
+    const d = tempDir();
+    dirs.push(d);
+    const gitdir = path.join(d, 'index.git');
+    const repo = new GitIndexRepo({ gitdir, repackEvery: 0, durability: 'objects' });
+    try {
+      await repo.init(TEST_CONFIG);
+      await Promise.all(['a', 'b', 'c'].map((n) => repo.appendVersion(makeEntry(`obj-${n}`, '1.0.0'))));
+      expect(git(gitdir, 'count-objects', '-v')).toMatch(/^count: 0$/m);
+      git(gitdir, 'fsck', '--strict', '--no-dangling');
+      expect(git(gitdir, 'show', `main:${indexPath('obj-b')}`)).toContain('"vers":"1.0.0"');
+      expect(fs.readFileSync(path.join(gitdir, 'info', 'refs'), 'utf8')).toBe(`${await repo.head()}\trefs/heads/main\n`);
     } finally {
       await repo.close();
     }
