@@ -19,7 +19,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { RegistryError, type IndexConfig, type IndexEntry } from '../schema/index.ts';
 import { applyBatch, type BatchResult, type IndexOp } from './applyBatch.ts';
-import { parsePackageFile } from './entryLine.ts';
+import { parsePackageFile, parseTrustedLines } from './entryLine.ts';
 import { repackIndex } from './gitDumbHttp.ts';
 import { ObjectStore, type IndexDurability } from './gitObjects.ts';
 import { GroupCommit, type Settlement } from './groupCommit.ts';
@@ -76,6 +76,9 @@ export class GitIndexRepo implements IndexRepo {
   private repacking: Promise<unknown> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** readTrustedLines' results by blob id (a file's content never changes under its id). */
+  private trustedLines = new Map<string, readonly IndexEntry[]>();
+  private trustedLineCount = 0;
 
   constructor(o: GitIndexRepoOptions) {
     this.o = {
@@ -166,6 +169,25 @@ export class GitIndexRepo implements IndexRepo {
   async readPackage(name: string): Promise<IndexEntry[] | undefined> {
     const f = await this.readFile(indexPath(name));
     return f ? parsePackageFile(Buffer.from(f.content).toString('utf8')) : undefined;
+  }
+
+  async readTrustedLines(name: string): Promise<readonly IndexEntry[] | undefined> {
+    const f = await this.readFile(indexPath(name));
+    if (!f) return undefined;
+    let lines = this.trustedLines.get(f.oid);
+    if (!lines) {
+      lines = parseTrustedLines(Buffer.from(f.content.buffer, f.content.byteOffset, f.content.byteLength).toString('utf8'));
+      // A bounded memo (oldest first out, at most ~50k lines: tens of MB): the packages being
+      // published now and their popular dependencies.
+      this.trustedLines.set(f.oid, lines);
+      this.trustedLineCount += lines.length;
+      for (const [oid, old] of this.trustedLines) {
+        if (this.trustedLineCount <= 50_000 || oid === f.oid) break;
+        this.trustedLines.delete(oid);
+        this.trustedLineCount -= old.length;
+      }
+    }
+    return lines;
   }
 
   async readFile(p: string, commit?: string): Promise<IndexFile | undefined> {

@@ -44,6 +44,12 @@ export interface IndexRepo {
   head(): Promise<string>;
   /** All lines of a package (publish order), or undefined when the package does not exist. */
   readPackage(name: string): Promise<IndexEntry[] | undefined>;
+  /**
+   * A package's lines in HEAD parsed with JSON.parse only — they were validated when published
+   * (`index fsck` checks them) — for the hot paths that read a few fields (publish checks, the
+   * search index); cached by the file's blob id, so the array is shared: do not mutate it.
+   */
+  readTrustedLines(name: string): Promise<readonly IndexEntry[] | undefined>;
   /** A file of HEAD's tree (or of `commit`) by index path (`config.json`, `ra/ve/raven-ui`), or undefined. */
   readFile(path: string, commit?: string): Promise<IndexFile | undefined>;
   /**

@@ -11,14 +11,14 @@ import { RegistryError, type IndexDependency, type IndexEntry } from '../../sche
  */
 export async function checkDependencies({ deps, readPackage }: {
   deps: readonly IndexDependency[];
-  readPackage: (name: string) => Promise<IndexEntry[] | undefined>;
+  readPackage: (name: string) => Promise<readonly IndexEntry[] | undefined>;
 }): Promise<void> {
   for (const d of deps) {
     if (semver.validRange(d.req) === null) {
       throw new RegistryError('invalid_dependency_req', `dependency ${d.name}: "${d.req}" is not a valid version requirement`, { dependency: d.name, req: d.req });
     }
   }
-  const cache = new Map<string, Promise<IndexEntry[] | undefined>>();
+  const cache = new Map<string, Promise<readonly IndexEntry[] | undefined>>();
   for (const d of deps) {
     if (d.registry !== undefined) continue;
     const real = d.package ?? d.name;

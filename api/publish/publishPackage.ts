@@ -95,7 +95,7 @@ async function publishInspected({ ctx, actor, upload, inspected }: {
   // Claiming a new name: one claim per canonical form at a time, re-checked inside the lock.
   // Whoever finds the name already taken leaves the lock at once and publishes as an update,
   // so a burst of first publishes only serializes until the first one has committed.
-  const claim = await ctx.locks.run(canonicalName(name), async (): Promise<PublishResult | { lines: IndexEntry[] }> => {
+  const claim = await ctx.locks.run(canonicalName(name), async (): Promise<PublishResult | { lines: readonly IndexEntry[] }> => {
     const lines = await readPackageLines({ index: ctx.index, name });
     if (lines) return { lines };
     assertCan(actor, 'publish-new', name);
@@ -119,7 +119,7 @@ async function publishInspected({ ctx, actor, upload, inspected }: {
   return publishVersion({ ctx, actor, upload, inspected, lines: claim.lines, isNew: false });
 }
 
-async function assertMayUpdate({ ctx, actor, name, lines }: { ctx: PublishContext; actor: Actor; name: string; lines: IndexEntry[] }): Promise<void> {
+async function assertMayUpdate({ ctx, actor, name, lines }: { ctx: PublishContext; actor: Actor; name: string; lines: readonly IndexEntry[] }): Promise<void> {
   assertCan(actor, 'publish-update', name);
   // A package switched to "trusted publishing only" refuses sessions and long-lived tokens.
   await assertPublishAllowed({ meta: ctx.meta, actor, packageName: name });
@@ -138,7 +138,7 @@ async function publishVersion({ ctx, actor, upload, inspected, lines, isNew }: {
   actor: Actor;
   upload: Upload;
   inspected: InspectedTarball;
-  lines: IndexEntry[];
+  lines: readonly IndexEntry[];
   isNew: boolean;
 }): Promise<PublishResult> {
   const { name, version } = inspected.manifest.package;

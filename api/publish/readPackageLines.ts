@@ -7,15 +7,10 @@
  * @example const lines = await readPackageLines({ index, name: 'foo' }); // undefined: no such package
  */
 import type { IndexEntry } from '../../schema/index.ts';
-import { indexPath } from '../../index-tools/indexPath.ts';
 import type { IndexRepo } from '../../index-tools/IndexRepo.ts';
 
-export async function readPackageLines({ index, name }: { index: IndexRepo; name: string }): Promise<IndexEntry[] | undefined> {
-  const file = await index.readFile(indexPath(name));
-  if (!file) return undefined;
-  const out: IndexEntry[] = [];
-  for (const line of Buffer.from(file.content.buffer, file.content.byteOffset, file.content.byteLength).toString('utf8').split('\n')) {
-    if (line !== '') out.push(JSON.parse(line) as IndexEntry);
-  }
-  return out;
+export async function readPackageLines({ index, name }: { index: IndexRepo; name: string }): Promise<readonly IndexEntry[] | undefined> {
+  // Parsed once per file version and shared with the search index's update after each commit,
+  // which parses the very file the next publish of the package reads.
+  return index.readTrustedLines(name);
 }

@@ -173,9 +173,9 @@ export class LiveSearch {
         const name = p.split('/').at(-1)!;
         try {
           // The lines were validated when they were published (the initial build reads them the
-          // same way): JSON.parse only, not the schema on every line of the package per commit.
-          const f = await this.#repo.readFile(p);
-          this.index.upsert(name, f ? parseTrustedLines(decoder.decode(f.content)) : undefined);
+          // same way): JSON.parse only, not the schema on every line of the package per commit,
+          // and the next publish of the package finds them parsed (GitIndexRepo.readTrustedLines).
+          this.index.upsert(name, await this.#repo.readTrustedLines(name));
         } catch (e) {
           console.error(`[raven] search index update for ${name} failed:`, e);
         }
