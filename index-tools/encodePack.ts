@@ -31,6 +31,8 @@ const PACK_DEFLATE = { level: 0 } as const;
 export interface PackInput {
   type: ObjectType;
   content: Uint8Array;
+  /** The object's id when the caller has it already (it is computed otherwise). */
+  oid?: string;
 }
 
 export interface EncodedPack {
@@ -66,7 +68,7 @@ export function encodePack(objects: readonly PackInput[]): EncodedPack {
   const parts: Buffer[] = [head];
   let offset = 12;
   for (const o of objects) {
-    const oid = createHash('sha1').update(`${o.type} ${o.content.byteLength}\0`).update(o.content).digest('hex');
+    const oid = o.oid ?? createHash('sha1').update(`${o.type} ${o.content.byteLength}\0`).update(o.content).digest('hex');
     oids.push(oid);
     if (seen.has(oid)) continue; // one copy per pack
     seen.add(oid);

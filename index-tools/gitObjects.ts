@@ -107,7 +107,7 @@ export class ObjectStore {
   private knownDirs = new Set<string>();
   private tmpCounter = 0;
   /** Objects of the commit being built, not yet in a pack (see `stage`). */
-  private staged = new Map<string, { type: ObjectType; content: Buffer }>();
+  private staged = new Map<string, { type: ObjectType; content: Buffer; oid: string }>();
   private writers: DurableWriters | undefined;
 
   private readonly durability: IndexDurability;
@@ -155,7 +155,7 @@ export class ObjectStore {
    */
   stage(type: ObjectType, content: Uint8Array): string {
     const oid = hashObject(type, content);
-    if (!this.staged.has(oid)) this.staged.set(oid, { type, content: Buffer.from(content.buffer, content.byteOffset, content.byteLength) });
+    if (!this.staged.has(oid)) this.staged.set(oid, { type, content: Buffer.from(content.buffer, content.byteOffset, content.byteLength), oid });
     return oid;
   }
 
