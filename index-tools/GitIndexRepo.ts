@@ -21,6 +21,7 @@ import { RegistryError, type IndexConfig, type IndexEntry } from '../schema/inde
 import { applyBatch, type BatchResult, type IndexOp } from './applyBatch.ts';
 import { parsePackageFile, parseTrustedLines } from './entryLine.ts';
 import { repackIndex } from './gitDumbHttp.ts';
+import { RepackSchedule } from './RepackSchedule.ts';
 import { ObjectStore, type IndexDurability } from './gitObjects.ts';
 import { GroupCommit, type Settlement } from './groupCommit.ts';
 import { indexPath } from './indexPath.ts';
@@ -69,13 +70,8 @@ export class GitIndexRepo implements IndexRepo {
   private listeners = new Set<(info: CommitInfo) => void>();
   private seen: string | undefined;
   private noting: Promise<void> = Promise.resolve();
-  private commitsMade = 0;
-  private commitsAtRepack = 0;
-  private lastRepackAt = 0;
-  private repackTimer: NodeJS.Timeout | undefined;
-  private repacking: Promise<unknown> | undefined;
+  private readonly repacks: RepackSchedule;
   private timer: NodeJS.Timeout | undefined;
-  private closed = false;
   /** readTrustedLines' results by blob id (a file's content never changes under its id). */
   private trustedLines = new Map<string, readonly IndexEntry[]>();
   private trustedLineCount = 0;
@@ -89,6 +85,7 @@ export class GitIndexRepo implements IndexRepo {
     this.ref = `refs/heads/${this.o.branch}`;
     this.trees = new IndexTrees(new ObjectStore(this.gitdir, { durability: o.durability }));
     this.lock = new RefLock({ gitdir: this.gitdir, ref: this.ref, durability: o.durability });
+    this.repacks = new RepackSchedule({ gitdir: this.gitdir, every: this.o.repackEvery, minIntervalMs: this.o.repackMinIntervalMs });
     this.queue = new GroupCommit({ commitBatch: (ops) => this.commitBatch(ops), maxBatch: this.o.maxBatch, maxDelayMs: this.o.maxDelayMs });
     if (this.o.observeIntervalMs > 0) {
       this.timer = setInterval(() => void this.refresh().catch(() => undefined), this.o.observeIntervalMs);
@@ -246,12 +243,10 @@ export class GitIndexRepo implements IndexRepo {
 
   /** Wait for queued writes and a running repack; stop polling. */
   async close(): Promise<void> {
-    this.closed = true;
     if (this.timer) clearInterval(this.timer);
-    clearTimeout(this.repackTimer);
     await this.queue.idle();
     await this.noting;
-    await this.repacking;
+    await this.repacks.close();
     this.trees.objects.close(); // the `git cat-file --batch` reader, if one was started
   }
 
@@ -262,7 +257,7 @@ export class GitIndexRepo implements IndexRepo {
 
   /** Resolves when no periodic repack is running (one may start again with the next commits). */
   async repackSettled(): Promise<void> {
-    while (this.repacking) await this.repacking;
+    await this.repacks.settled();
   }
 
   /** Repack now (what the periodic background repack does). */
@@ -278,7 +273,7 @@ export class GitIndexRepo implements IndexRepo {
     const info: CommitInfo = { commit: res.commit ?? res.base ?? '', paths: res.paths, message: res.message, lines };
     if (res.commit) {
       await this.noteHead(res.commit, { parent: res.base, info });
-      this.afterCommit();
+      this.repacks.noteCommit();
     }
     return res.errors.map((error) => (error ? { ok: false, error } : { ok: true, value: info }));
   }
@@ -327,32 +322,6 @@ export class GitIndexRepo implements IndexRepo {
       }
       throw new RegistryError('index_conflict', `the index remote kept rejecting the push (${this.o.maxAttempts} attempts)`);
     });
-  }
-
-  private afterCommit(): void {
-    this.commitsMade++;
-    this.maybeRepack();
-  }
-
-  /** Repack after `repackEvery` commits since the last one, no sooner than `repackMinIntervalMs` after it. */
-  private maybeRepack(): void {
-    if (this.o.repackEvery <= 0 || this.closed || this.repacking || this.commitsMade - this.commitsAtRepack < this.o.repackEvery) return;
-    const wait = this.lastRepackAt + this.o.repackMinIntervalMs - Date.now();
-    if (wait > 0) {
-      this.repackTimer ??= setTimeout(() => {
-        this.repackTimer = undefined;
-        this.maybeRepack();
-      }, wait).unref();
-      return;
-    }
-    this.commitsAtRepack = this.commitsMade;
-    this.lastRepackAt = Date.now();
-    this.repacking = repackIndex({ gitdir: this.gitdir })
-      .catch((e) => console.error(`[raven] background repack of ${this.gitdir} failed:`, (e as Error).message))
-      .finally(() => {
-        this.repacking = undefined;
-        this.maybeRepack(); // commits made while it ran
-      });
   }
 
   /**

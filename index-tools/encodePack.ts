@@ -17,7 +17,8 @@
  */
 import { createHash } from 'node:crypto';
 import { crc32, deflateSync } from 'node:zlib';
-import type { ObjectType } from './gitObjects.ts';
+/** A git object's type (gitObjects.ts re-exports it). */
+export type ObjectType = 'blob' | 'tree' | 'commit' | 'tag';
 
 const TYPE_CODE: Record<ObjectType, number> = { commit: 1, tree: 2, blob: 3, tag: 4 };
 

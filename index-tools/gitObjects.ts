@@ -12,10 +12,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { deflateSync, inflateSync } from 'node:zlib';
 import { DurableWriters } from './DurableWriters.ts';
-import { encodePack } from './encodePack.ts';
+import { encodePack, type ObjectType } from './encodePack.ts';
 import { GitCatFileBatch } from './gitCatFileBatch.ts';
 
-export type ObjectType = 'blob' | 'tree' | 'commit' | 'tag';
+export type { ObjectType } from './encodePack.ts';
 
 export interface TreeEntry {
   /** `100644` for files, `40000` for directories (git's own spelling). */
