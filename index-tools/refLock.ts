@@ -39,6 +39,8 @@ export class RefLock {
   private readonly staleMs: number;
   private readonly timeoutMs: number;
   private writers: DurableWriters | undefined;
+  /** The loose ref's value at its last read, keyed by the file's inode, mtime and size. */
+  private lastRead: { id: string; value: string } | undefined;
   private readonly durability: IndexDurability;
 
   constructor(o: RefLockOptions) {
@@ -54,9 +56,19 @@ export class RefLock {
   /** The ref's current value (loose ref first, then packed-refs), or undefined. */
   async read(): Promise<string | undefined> {
     try {
-      // Synchronous: a tiny read on the commit path, cheaper than a threadpool round trip.
-      const v = fs.readFileSync(this.refPath, 'utf8').trim();
-      if (/^[0-9a-f]{40}$/.test(v)) return v;
+      // Synchronous: a tiny read on the commit path, cheaper than a threadpool round trip. Every
+      // reader of a publish asks (a few times per publish): a stat answers from the last read
+      // while the file is the same one — every move renames a new file over it (new inode).
+      const st = fs.statSync(this.refPath, { bigint: true, throwIfNoEntry: false });
+      if (st) {
+        const id = `${st.ino}:${st.mtimeNs}:${st.size}`;
+        if (this.lastRead?.id === id) return this.lastRead.value;
+        const v = fs.readFileSync(this.refPath, 'utf8').trim();
+        if (/^[0-9a-f]{40}$/.test(v)) {
+          this.lastRead = { id, value: v };
+          return v;
+        }
+      }
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     }
