@@ -104,6 +104,37 @@ describe('ObjectStore.stage', () => {
     }
   });
 
+  it('leaves the ref, the packs and the pack list as they were when the pack cannot be written, and goes on once it can', async () => {
+    const d = tempDir();
+    dirs.push(d);
+    const gitdir = path.join(d, 'index.git');
+    const repo = new GitIndexRepo({ gitdir, repackEvery: 0 });
+    try {
+      await repo.init(TEST_CONFIG);
+      await repo.appendVersion(makeEntry('kept', '1.0.0'));
+      const head = await repo.head();
+      const packDir = path.join(gitdir, 'objects', 'pack');
+      const before = fs.readdirSync(packDir).sort();
+      const list = fs.readFileSync(path.join(gitdir, 'objects', 'info', 'packs'), 'utf8');
+      // the pack directory is replaced by a file: creating the pack's temp file fails
+      fs.renameSync(packDir, `${packDir}.aside`);
+      fs.writeFileSync(packDir, 'not a directory\n');
+      await expect(repo.appendVersion(makeEntry('lost', '1.0.0'))).rejects.toThrow();
+      expect(await repo.head()).toBe(head);
+      expect(fs.readFileSync(path.join(gitdir, 'objects', 'info', 'packs'), 'utf8')).toBe(list);
+      fs.rmSync(packDir);
+      fs.renameSync(`${packDir}.aside`, packDir);
+      expect(fs.readdirSync(packDir).sort()).toEqual(before); // no pack, no temp file left
+      expect(await repo.readPackage('lost')).toBeUndefined();
+      // the same line goes in once the disk takes it
+      await repo.appendVersion(makeEntry('lost', '1.0.0'));
+      expect((await repo.readPackage('lost'))?.map((e) => e.vers)).toEqual(['1.0.0']);
+      git(gitdir, 'fsck', '--strict', '--no-dangling');
+    } finally {
+      await repo.close();
+    }
+  });
+
   it('writes the same packs with durability "objects" (git\'s default: the ref move not fsynced)', async () => {
     const d = tempDir();
     dirs.push(d);
