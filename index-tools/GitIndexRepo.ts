@@ -228,8 +228,8 @@ export class GitIndexRepo implements IndexRepo {
     return this.trees.diff(a.tree, b.tree);
   }
 
-  appendVersion(entry: IndexEntry, opts: { newPackage?: boolean } = {}): Promise<CommitInfo> {
-    return this.queue.enqueue({ kind: 'append', entry, ...(opts.newPackage ? { create: true } : {}) });
+  appendVersion(entry: IndexEntry, opts: { newPackage?: boolean; after?: Promise<unknown> } = {}): Promise<CommitInfo> {
+    return this.queue.enqueue({ kind: 'append', entry, ...(opts.newPackage ? { create: true } : {}), ...(opts.after ? { after: opts.after } : {}) });
   }
 
   setYanked(args: { name: string; version: string; yanked: boolean }): Promise<CommitInfo> {
@@ -267,26 +267,55 @@ export class GitIndexRepo implements IndexRepo {
 
   // ---- the writer ----
 
-  private async commitBatch(ops: IndexOp[]): Promise<Settlement<CommitInfo>[]> {
-    const res = this.o.remote ? await this.commitRemote(ops, this.o.remote) : await this.commitLocal(ops);
-    const lines = res.errors.filter((e) => !e).length;
-    const info: CommitInfo = { commit: res.commit ?? res.base ?? '', paths: res.paths, message: res.message, lines };
-    if (res.commit) {
+  /**
+   * Commit one batch. An append's `after` (its blobs, being stored while the batch is built) is
+   * awaited before the commit may become the head — the commit point stays after the blobs —
+   * and an op whose `after` rejected is left out: the batch is built again without it.
+   */
+  private async commitBatch(all: IndexOp[]): Promise<Settlement<CommitInfo>[]> {
+    const refused = new Map<IndexOp, unknown>();
+    const gate = async (ops: readonly IndexOp[]): Promise<boolean> => {
+      const waits = await Promise.allSettled(ops.map((op) => (op.kind === 'append' ? op.after : undefined)));
+      waits.forEach((w, i) => {
+        if (w.status === 'rejected') refused.set(ops[i]!, w.reason);
+      });
+      return waits.every((w) => w.status === 'fulfilled');
+    };
+    let ops = all;
+    let res: (BatchResult & { base: string | undefined }) | undefined;
+    while (ops.length > 0) {
+      const batch = ops;
+      const r = this.o.remote ? await this.commitRemote(batch, this.o.remote, () => gate(batch)) : await this.commitLocal(batch, () => gate(batch));
+      if (r !== 'refused') {
+        res = r;
+        break;
+      }
+      ops = ops.filter((op) => !refused.has(op));
+    }
+    const lines = res ? res.errors.filter((e) => !e).length : 0;
+    const info: CommitInfo = { commit: res?.commit ?? res?.base ?? '', paths: res?.paths ?? [], message: res?.message ?? '', lines };
+    if (res?.commit) {
       await this.noteHead(res.commit, { parent: res.base, info });
       this.repacks.noteCommit();
     }
-    return res.errors.map((error) => (error ? { ok: false, error } : { ok: true, value: info }));
+    return all.map((op) => {
+      if (refused.has(op)) return { ok: false, error: refused.get(op) };
+      const error = res?.errors[ops.indexOf(op)];
+      return error ? { ok: false, error } : { ok: true, value: info };
+    });
   }
 
-  private async commitLocal(ops: IndexOp[]): Promise<BatchResult & { base: string | undefined }> {
+  private async commitLocal(ops: IndexOp[], gate: () => Promise<boolean>): Promise<(BatchResult & { base: string | undefined }) | 'refused'> {
     const build = (base: string | undefined) => applyBatch({ trees: this.trees, base, ops, author: this.o.author, now: this.o.now });
     // Optimistic first: build outside the lock, swap if nobody moved the ref meanwhile.
     for (let attempt = 0; attempt < Math.min(3, this.o.maxAttempts); attempt++) {
       const base = await this.lock.read();
       const res = await build(base);
       if (!res.commit) return { ...res, base };
+      if (!(await gate())) return 'refused';
       if (await this.lock.compareAndSwap(base, res.commit)) return { ...res, base };
     }
+    if (!(await gate())) return 'refused';
     // Under heavy contention: build inside the lock, which cannot lose.
     return this.lock.withLock(async () => {
       const base = await this.lock.read();
@@ -298,7 +327,8 @@ export class GitIndexRepo implements IndexRepo {
     });
   }
 
-  private async commitRemote(ops: IndexOp[], remote: RemoteSync): Promise<BatchResult & { base: string | undefined }> {
+  private async commitRemote(ops: IndexOp[], remote: RemoteSync, gate: () => Promise<boolean>): Promise<(BatchResult & { base: string | undefined }) | 'refused'> {
+    if (!(await gate())) return 'refused'; // before the lock: pushes wait on nothing but the remote
     return this.lock.withLock(async () => {
       const local = await this.lock.read();
       let base = local;

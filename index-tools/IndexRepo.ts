@@ -58,8 +58,11 @@ export interface IndexRepo {
    * With `newPackage`, the line must create the package file: when the file exists at the
    * commit it lands on (another process created the package meanwhile) it throws
    * RegistryError('index_conflict', { reason: 'package_exists' }) and writes nothing.
+   * With `after` (the line's blobs being stored), the line is built into a commit meanwhile but
+   * the commit becomes the head only once `after` has resolved; if it rejects, the line is left
+   * out and appendVersion rejects with that error.
    */
-  appendVersion(entry: IndexEntry, opts?: { newPackage?: boolean }): Promise<CommitInfo>;
+  appendVersion(entry: IndexEntry, opts?: { newPackage?: boolean; after?: Promise<unknown> }): Promise<CommitInfo>;
   /** Change only the `yanked` field of one line. Throws version_not_found / package_not_found. */
   setYanked(args: { name: string; version: string; yanked: boolean }): Promise<CommitInfo>;
   /**

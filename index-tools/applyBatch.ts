@@ -12,8 +12,12 @@ import { indexPath } from './indexPath.ts';
 import type { IndexTrees } from './indexTrees.ts';
 
 export type IndexOp =
-  /** `create`: the package file must not exist yet (a first publish; see IndexRepo.appendVersion). */
-  | { kind: 'append'; entry: IndexEntry; create?: boolean }
+  /**
+   * `create`: the package file must not exist yet (a first publish; see IndexRepo.appendVersion).
+   * `after`: what must have succeeded before the commit holding the line may become the head (the
+   * line's blobs); the commit builder ignores it, the writer waits for it (GitIndexRepo).
+   */
+  | { kind: 'append'; entry: IndexEntry; create?: boolean; after?: Promise<unknown> }
   | { kind: 'yank'; name: string; version: string; yanked: boolean }
   | { kind: 'config'; config: IndexConfig };
 

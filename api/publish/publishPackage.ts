@@ -2,8 +2,9 @@
  * The publish pipeline, DESIGN.md "Write path" in order: scope → read the body (size cap,
  * sha256 + sha512; in memory up to 1 MiB, else streamed to a temp file) → inspect the tarball
  * (never extracted) → name rules → ownership → version immutability → dependencies → blob put
- * (tarball, then README) → the line through the index's group commit → owner row for a new
- * package → audit. The reply carries the line only after its commit. A temp file is always removed.
+ * (tarball, then README) while the line goes into the index's group commit, whose commit becomes
+ * the head only after those blobs are durable → owner row for a new package → audit. The reply
+ * carries the line only after its commit. A temp file is always removed.
  *
  * Races: the blob store refuses different content at an existing key (version_exists), so of
  * N concurrent publishes of one version with different bytes only one reaches the index, and
@@ -156,32 +157,33 @@ async function publishVersion({ ctx, actor, upload, inspected, lines, isNew }: {
   });
   await checkDependencies({ deps: entry.deps, readPackage: (n) => readPackageLines({ index: ctx.index, name: n }) });
 
-  // Blobs first: a crash after this leaves an orphan blob (gc), never a line without its blob.
-  try {
+  // Blobs before the commit point: they are stored while the writer builds the commit holding
+  // the line, and that commit becomes the head only once they are durable (appendVersion's
+  // `after`). A crash leaves an orphan blob (gc) at worst, never a line without its blob.
+  const blobs = (async () => {
     await ctx.blobs.put(tarballKey(name, version), uploadSource(upload), upload.integrity);
-  } catch (e) {
-    if (!isRegistryError(e, 'version_exists')) throw e;
-    // Different bytes are stored under this key: a concurrent publish of the same version won.
-    const after = await readPackageLines({ index: ctx.index, name });
-    const same = after && sameVersion(after, version, upload.cksum);
-    if (same) return { status: 200, entry: same };
-    throw new RegistryError('version_exists', `${name}@${version} already exists with different content; versions are immutable`, { name, version });
-  }
-  if (inspected.readme) {
-    const bytes = inspected.readme.bytes;
-    await ctx.blobs.put(readmeKey(name, version), { bytes }, `sha512-${createHash('sha512').update(bytes).digest('base64')}`);
-  }
-
+    if (inspected.readme) {
+      const bytes = inspected.readme.bytes;
+      await ctx.blobs.put(readmeKey(name, version), { bytes }, `sha512-${createHash('sha512').update(bytes).digest('base64')}`);
+    }
+  })();
+  blobs.catch(() => undefined); // its error reaches us through appendVersion
   try {
     // A first publish must create the package file: the index, shared by every server process,
     // decides who created a name (the in-process lock above only orders this process's claims).
-    await ctx.index.appendVersion(entry, { newPackage: isNew });
+    await ctx.index.appendVersion(entry, { newPackage: isNew, after: blobs });
   } catch (e) {
+    // The upload's temp file must outlive the blob puts reading it (the caller removes it).
+    await blobs.catch(() => undefined);
     if (!isRegistryError(e, 'version_exists')) throw e;
+    // Different bytes are stored under this key (a concurrent publish of the same version won),
+    // or the index has this version already: the same bytes make this a retry.
     const after = await readPackageLines({ index: ctx.index, name });
     const same = after && sameVersion(after, version, upload.cksum);
     if (same) return { status: 200, entry: same };
-    throw new RegistryError('version_exists', `${name}@${version} already exists; versions are immutable, even after a yank`, { name, version });
+    throw 'key' in e.data
+      ? new RegistryError('version_exists', `${name}@${version} already exists with different content; versions are immutable`, { name, version })
+      : new RegistryError('version_exists', `${name}@${version} already exists; versions are immutable, even after a yank`, { name, version });
   }
   ctx.names.add(name);
 

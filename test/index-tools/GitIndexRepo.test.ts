@@ -162,6 +162,37 @@ describe('GitIndexRepo', () => {
     expect((await repo.readPackage('burst-9'))?.map((e) => e.vers)).toEqual(['1.0.0']);
   });
 
+  it('moves the head to a line\'s commit only after its `after` resolved, and leaves out a line whose `after` rejected', async () => {
+    const { repo } = await newRepo();
+    const head0 = await repo.head();
+    let release!: () => void;
+    const blobs = new Promise<void>((r) => (release = r));
+    const pending = repo.appendVersion(makeEntry('waits', '1.0.0'), { after: blobs });
+    await new Promise((r) => setTimeout(r, 150));
+    expect(await repo.head()).toBe(head0); // built, maybe packed, but not the head yet
+    expect(await repo.readPackage('waits')).toBeUndefined();
+    release();
+    const info = await pending;
+    expect(await repo.head()).toBe(info.commit);
+    expect((await repo.readPackage('waits'))?.map((e) => e.vers)).toEqual(['1.0.0']);
+
+    // one batch: a line whose blobs failed and two good ones
+    const failed = Promise.reject(Object.assign(new Error('disk full'), { code: 'ENOSPC' }));
+    failed.catch(() => undefined);
+    const results = await Promise.allSettled([
+      repo.appendVersion(makeEntry('good-a', '1.0.0')),
+      repo.appendVersion(makeEntry('bad', '1.0.0'), { after: failed }),
+      repo.appendVersion(makeEntry('good-b', '1.0.0'), { after: Promise.resolve() }),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ message: 'disk full' });
+    expect(await repo.readPackage('bad')).toBeUndefined();
+    expect((await repo.readPackage('good-a'))?.length).toBe(1);
+    expect((await repo.readPackage('good-b'))?.length).toBe(1);
+    const good = results[0] as PromiseFulfilledResult<CommitInfo>;
+    expect(await repo.head()).toBe(good.value.commit);
+  });
+
   it('loses no line when two processes append 200 lines concurrently', async () => {
     const { repo, gitdir } = await newRepo();
     const goFile = path.join(path.dirname(gitdir), 'go');
