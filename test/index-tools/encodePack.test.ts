@@ -11,9 +11,22 @@ import { makeEntry } from './fixtures/makeEntry.ts';
 import { TEST_CONFIG, git, tempDir } from './gitHelpers.ts';
 
 const dirs: string[] = [];
-afterEach(() => {
+const repos: GitIndexRepo[] = [];
+afterEach(async () => {
+  await Promise.all(repos.splice(0).map((r) => r.close()));
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
+
+/** A fresh index repo written by the product's writer (closed after the test). */
+async function writerRepo(opts: { durability?: 'commit' | 'objects' } = {}) {
+  const d = tempDir();
+  dirs.push(d);
+  const gitdir = path.join(d, 'index.git');
+  const repo = new GitIndexRepo({ gitdir, repackEvery: 0, ...opts });
+  repos.push(repo);
+  await repo.init(TEST_CONFIG);
+  return { repo, gitdir };
+}
 
 function bareRepo(): string {
   const d = tempDir();
@@ -82,73 +95,49 @@ describe('encodePack', () => {
 
 describe('ObjectStore.stage', () => {
   it('puts nothing on disk until the flush, and a failed batch leaves no objects', async () => {
-    const d = tempDir();
-    dirs.push(d);
-    const gitdir = path.join(d, 'index.git');
-    const repo = new GitIndexRepo({ gitdir, repackEvery: 0 });
-    try {
-      await repo.init(TEST_CONFIG);
-      const packsBefore = packFiles(gitdir);
-      const head = await repo.head();
-      // a duplicate version fails its op: no line changed, so no commit and no pack
-      await repo.appendVersion(makeEntry('dup', '1.0.0'));
-      const afterFirst = packFiles(gitdir);
-      expect(afterFirst.length).toBe(packsBefore.length + 1);
-      await expect(repo.appendVersion(makeEntry('dup', '1.0.0'))).rejects.toMatchObject({ code: 'version_exists' });
-      expect(packFiles(gitdir)).toEqual(afterFirst);
-      expect(await repo.head()).not.toBe(head);
-      expect(git(gitdir, 'count-objects', '-v')).toMatch(/^count: 0$/m);
-      git(gitdir, 'fsck', '--strict', '--no-dangling');
-    } finally {
-      await repo.close();
-    }
+    const { repo, gitdir } = await writerRepo();
+    const packsBefore = packFiles(gitdir);
+    const head = await repo.head();
+    // a duplicate version fails its op: no line changed, so no commit and no pack
+    await repo.appendVersion(makeEntry('dup', '1.0.0'));
+    const afterFirst = packFiles(gitdir);
+    expect(afterFirst.length).toBe(packsBefore.length + 1);
+    await expect(repo.appendVersion(makeEntry('dup', '1.0.0'))).rejects.toMatchObject({ code: 'version_exists' });
+    expect(packFiles(gitdir)).toEqual(afterFirst);
+    expect(await repo.head()).not.toBe(head);
+    expect(git(gitdir, 'count-objects', '-v')).toMatch(/^count: 0$/m);
+    git(gitdir, 'fsck', '--strict', '--no-dangling');
   });
 
   it('leaves the ref, the packs and the pack list as they were when the pack cannot be written, and goes on once it can', async () => {
-    const d = tempDir();
-    dirs.push(d);
-    const gitdir = path.join(d, 'index.git');
-    const repo = new GitIndexRepo({ gitdir, repackEvery: 0 });
-    try {
-      await repo.init(TEST_CONFIG);
-      await repo.appendVersion(makeEntry('kept', '1.0.0'));
-      const head = await repo.head();
-      const packDir = path.join(gitdir, 'objects', 'pack');
-      const before = fs.readdirSync(packDir).sort();
-      const list = fs.readFileSync(path.join(gitdir, 'objects', 'info', 'packs'), 'utf8');
-      // the pack directory is replaced by a file: creating the pack's temp file fails
-      fs.renameSync(packDir, `${packDir}.aside`);
-      fs.writeFileSync(packDir, 'not a directory\n');
-      await expect(repo.appendVersion(makeEntry('lost', '1.0.0'))).rejects.toThrow();
-      expect(await repo.head()).toBe(head);
-      expect(fs.readFileSync(path.join(gitdir, 'objects', 'info', 'packs'), 'utf8')).toBe(list);
-      fs.rmSync(packDir);
-      fs.renameSync(`${packDir}.aside`, packDir);
-      expect(fs.readdirSync(packDir).sort()).toEqual(before); // no pack, no temp file left
-      expect(await repo.readPackage('lost')).toBeUndefined();
-      // the same line goes in once the disk takes it
-      await repo.appendVersion(makeEntry('lost', '1.0.0'));
-      expect((await repo.readPackage('lost'))?.map((e) => e.vers)).toEqual(['1.0.0']);
-      git(gitdir, 'fsck', '--strict', '--no-dangling');
-    } finally {
-      await repo.close();
-    }
+    const { repo, gitdir } = await writerRepo();
+    await repo.appendVersion(makeEntry('kept', '1.0.0'));
+    const head = await repo.head();
+    const packDir = path.join(gitdir, 'objects', 'pack');
+    const before = fs.readdirSync(packDir).sort();
+    const list = fs.readFileSync(path.join(gitdir, 'objects', 'info', 'packs'), 'utf8');
+    // the pack directory is replaced by a file: creating the pack's temp file fails
+    fs.renameSync(packDir, `${packDir}.aside`);
+    fs.writeFileSync(packDir, 'not a directory\n');
+    await expect(repo.appendVersion(makeEntry('lost', '1.0.0'))).rejects.toThrow();
+    expect(await repo.head()).toBe(head);
+    expect(fs.readFileSync(path.join(gitdir, 'objects', 'info', 'packs'), 'utf8')).toBe(list);
+    fs.rmSync(packDir);
+    fs.renameSync(`${packDir}.aside`, packDir);
+    expect(fs.readdirSync(packDir).sort()).toEqual(before); // no pack, no temp file left
+    expect(await repo.readPackage('lost')).toBeUndefined();
+    // the same line goes in once the disk takes it
+    await repo.appendVersion(makeEntry('lost', '1.0.0'));
+    expect((await repo.readPackage('lost'))?.map((e) => e.vers)).toEqual(['1.0.0']);
+    git(gitdir, 'fsck', '--strict', '--no-dangling');
   });
 
   it('writes the same packs with durability "objects" (git\'s default: the ref move not fsynced)', async () => {
-    const d = tempDir();
-    dirs.push(d);
-    const gitdir = path.join(d, 'index.git');
-    const repo = new GitIndexRepo({ gitdir, repackEvery: 0, durability: 'objects' });
-    try {
-      await repo.init(TEST_CONFIG);
-      await Promise.all(['a', 'b', 'c'].map((n) => repo.appendVersion(makeEntry(`obj-${n}`, '1.0.0'))));
-      expect(git(gitdir, 'count-objects', '-v')).toMatch(/^count: 0$/m);
-      git(gitdir, 'fsck', '--strict', '--no-dangling');
-      expect(git(gitdir, 'show', `main:${indexPath('obj-b')}`)).toContain('"vers":"1.0.0"');
-      expect(fs.readFileSync(path.join(gitdir, 'info', 'refs'), 'utf8')).toBe(`${await repo.head()}\trefs/heads/main\n`);
-    } finally {
-      await repo.close();
-    }
+    const { repo, gitdir } = await writerRepo({ durability: 'objects' });
+    await Promise.all(['a', 'b', 'c'].map((n) => repo.appendVersion(makeEntry(`obj-${n}`, '1.0.0'))));
+    expect(git(gitdir, 'count-objects', '-v')).toMatch(/^count: 0$/m);
+    git(gitdir, 'fsck', '--strict', '--no-dangling');
+    expect(git(gitdir, 'show', `main:${indexPath('obj-b')}`)).toContain('"vers":"1.0.0"');
+    expect(fs.readFileSync(path.join(gitdir, 'info', 'refs'), 'utf8')).toBe(`${await repo.head()}\trefs/heads/main\n`);
   });
 });
