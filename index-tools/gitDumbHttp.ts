@@ -117,8 +117,28 @@ export async function repackIndex(args: {
     else if (r.code === 0 && mode === 'auto' && (await packCount(args.gitdir)) >= (args.maxPacks ?? 4)) r = await runGit(full, bg);
     if (r.code !== 0) throw new Error(`git repack failed: ${r.stderr.trim()}`);
     await writeObjectsInfoPacks({ gitdir: args.gitdir });
+    await removeStaleTempPacks({ gitdir: args.gitdir });
     return true;
   } finally {
     await fsp.rm(lock, { force: true });
   }
+}
+
+/**
+ * The index writer's pack temp files (`objects/pack/tmp_pack_<pid>_<n>`) that a crash in the
+ * middle of a commit left behind: removed once they are an hour old (a live write takes
+ * milliseconds). git's own temp files are left to git.
+ */
+export async function removeStaleTempPacks(args: { gitdir: string; maxAgeMs?: number; now?: number }): Promise<string[]> {
+  const dir = path.join(args.gitdir, 'objects', 'pack');
+  const now = args.now ?? Date.now();
+  const removed: string[] = [];
+  for (const f of await fsp.readdir(dir).catch(() => [] as string[])) {
+    if (!/^tmp_pack_\d+_\d+$/.test(f)) continue;
+    const st = await fsp.stat(path.join(dir, f)).catch(() => undefined);
+    if (!st || now - st.mtimeMs < (args.maxAgeMs ?? 3_600_000)) continue;
+    await fsp.rm(path.join(dir, f), { force: true });
+    removed.push(f);
+  }
+  return removed;
 }

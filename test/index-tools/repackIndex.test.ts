@@ -106,6 +106,22 @@ describe('repackIndex', () => {
     expect(looseCount(gitdir)).toBe(0);
   });
 
+  it('removes the writer\'s pack temp files a crash left behind once they are an hour old, and nothing else', async () => {
+    const { repo, gitdir } = await newRepo();
+    await repo.appendVersion(makeEntry('tmp-left', '1.0.0'));
+    const dir = path.join(gitdir, 'objects', 'pack');
+    const old = new Date(Date.now() - 2 * 3_600_000);
+    for (const f of ['tmp_pack_123_1', 'tmp_pack_123_2', 'tmp_pack_AbC123']) {
+      fs.writeFileSync(path.join(dir, f), 'PACK partial');
+      fs.utimesSync(path.join(dir, f), old, old);
+    }
+    fs.writeFileSync(path.join(dir, 'tmp_pack_456_1'), 'PACK being written'); // young: a live write
+    expect(await repackIndex({ gitdir })).toBe(true);
+    const left = fs.readdirSync(dir).filter((f) => f.startsWith('tmp_'));
+    expect(left.sort()).toEqual(['tmp_pack_456_1', 'tmp_pack_AbC123']); // git's own temp names are git's business
+    expect(git(gitdir, 'fsck', '--strict', '--no-dangling')).toBe('');
+  });
+
   it('returns false while another process holds the repack lock', async () => {
     const { gitdir } = await newRepo();
     fs.writeFileSync(path.join(gitdir, 'raven-repack.lock'), '1\n');
