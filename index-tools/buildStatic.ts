@@ -6,10 +6,12 @@
  *   blobs/{key}         tarballs and READMEs (hard links when on the same filesystem, else copies);
  *                       skipped with `blobs: false` (when `dl` points at the blob bucket itself)
  *   index.git/          a bare clone, packed, dumb-HTTP ready
- * A full build reads the tree in one streaming pass (walkContents: git ls-tree | git cat-file
- * --batch) while worker threads create the files (fsWorkerPool), into a fresh directory that
- * replaces index/ by rename, so a reader never sees a half-written index (and files removed from
- * the tree disappear); the blobs are then linked per package directory, on the same workers. A build
+ * A full build lists the tree (git ls-tree) and hands it in chunks to worker threads, each of
+ * which reads its chunk's files with one `git cat-file --batch` and writes them from git's output
+ * (fsWorkerPool `export`; the main thread never touches the 1.1 GB of a 1.5M-version index), into
+ * a fresh directory that replaces index/ by rename, so a reader never sees a half-written index
+ * (and files removed from the tree disappear); the blobs are then linked per package directory,
+ * on the same workers. A build
  * records the commit it built in DIR/.raven-build.json; the next build writes only the files
  * changed since, each atomically in place. `extras` (search index, web pages …) run last with the
  * same context. Each phase's seconds are returned (and printed by the CLI).
@@ -24,10 +26,11 @@ import type { IndexConfig } from '../schema/index.ts';
 import { parseBlobKey, readmeKey, tarballKey, type BlobKey } from './blobKey.ts';
 import type { BlobStore } from './BlobStore.ts';
 import { FsBlobStore } from './FsBlobStore.ts';
-import { FsWorkerPool } from './fsWorkerPool.ts';
+import { blobRowsOf, FsWorkerPool } from './fsWorkerPool.ts';
 import { runGit } from './gitDumbHttp.ts';
 import type { GitIndexRepo } from './GitIndexRepo.ts';
 import { StaticTreeWriter } from './staticTreeWriter.ts';
+import { STDBUF, walkPaths } from './walkContents.ts';
 
 export interface BuildContext {
   repo: GitIndexRepo;
@@ -50,6 +53,8 @@ export interface BuildResult {
 }
 
 const STATE_FILE = '.raven-build.json';
+/** Package files per `export` job of a full build (one `git cat-file` each). */
+const EXPORT_CHUNK = 2048;
 
 /**
  * config.json for a static copy: `dl` under the base URL, or relative to config.json's own URL
@@ -59,28 +64,6 @@ const STATE_FILE = '.raven-build.json';
 export function staticConfig(config: IndexConfig, baseUrl: string | undefined): IndexConfig {
   const blobs = baseUrl ? `${baseUrl.replace(/\/$/, '')}/blobs` : '../blobs';
   return { ...config, dl: `${blobs}/{crate}/{crate}-{version}.tar.gz` };
-}
-
-/**
- * What a package file's lines need from blob storage, compactly (one string per package, kept
- * for the blob phase: at 1.5M versions ~45 MB, where the keys themselves would be ~200 MB):
- * a `name TAB vers [TAB readme]` row per line. Lines are read with JSON.parse only — a broken
- * line is validate's business; the build copies what it can name.
- */
-function blobRowsOf(text: string): string {
-  let rows = '';
-  for (const line of text.split('\n')) {
-    if (!line) continue;
-    let e: { name?: unknown; vers?: unknown; readme?: unknown };
-    try {
-      e = JSON.parse(line);
-    } catch {
-      continue;
-    }
-    if (typeof e.name !== 'string' || typeof e.vers !== 'string') continue;
-    rows += `${e.name}\t${e.vers}${typeof e.readme === 'string' ? `\t${e.readme}` : ''}\n`;
-  }
-  return rows;
 }
 
 /** Each tarball, and each README (the line's `readme` key, or the conventional key). */
@@ -130,10 +113,10 @@ export async function buildStatic(args: {
   };
   const w = new StaticTreeWriter(blobs, path.join(outDir, 'blobs'));
   // A full build creates its files and links on worker threads (fsWorkerPool.ts).
-  const pool = changed === 'all' ? new FsWorkerPool({ threads: args.threads ?? os.availableParallelism() }) : undefined;
+  const blobRows: string[] = [];
+  const pool = changed === 'all' ? new FsWorkerPool({ threads: args.threads ?? os.availableParallelism(), onRows: (r) => blobRows.push(r) }) : undefined;
   let blobCount = 0;
   let files = 0;
-  const blobRows: string[] = [];
   const configText = (content: Buffer) => JSON.stringify(staticConfig(JSON.parse(content.toString('utf8')), args.baseUrl), null, 2) + '\n';
   let t = performance.now();
   try {
@@ -141,19 +124,29 @@ export async function buildStatic(args: {
       // A fresh index/ beside the served one, then swapped in.
       const fresh = path.join(outDir, '.index-new');
       fs.rmSync(fresh, { recursive: true, force: true });
-      // git's own pack windows: this pass holds little else, and cat-file is its producer (~1.3x faster).
-      for await (const f of repo.walkContents({ commit, packMemory: 'git-default' })) {
-        files++;
-        const file = path.join(fresh, ...f.path.split('/'));
-        if (f.path === 'config.json') await pool!.add({ op: 'write', file, data: configText(f.content) });
-        else {
-          // A copy of exactly the file (the content is a slice of a pipe chunk, and posting a
-          // slice would copy the whole chunk), moved to the worker rather than copied again.
-          await pool!.add({ op: 'write', file, data: new Uint8Array(f.content), transfer: true });
-          if (withBlobs) blobRows.push(blobRowsOf(f.content.toString('utf8')));
+      fs.mkdirSync(fresh, { recursive: true });
+      // The blobs are read and written by the workers, a chunk of paths at a time (fsWorkerPool
+      // `export`): the main thread only lists the tree.
+      let list = '';
+      let listed = 0;
+      const send = async () => {
+        if (listed) await pool!.add({ op: 'export', gitdir: repo.gitdir, dir: fresh, list, rows: withBlobs, stdbuf: STDBUF });
+        list = '';
+        listed = 0;
+      };
+      for await (const f of walkPaths({ gitdir: repo.gitdir, commit })) {
+        if (f.path === 'config.json') {
+          const config = await repo.readFile(f.path, commit);
+          fs.writeFileSync(path.join(fresh, 'config.json'), configText(Buffer.from(config!.content)));
+          files++;
+          continue;
         }
+        list += `${f.oid}\t${f.path}\n`;
+        if (++listed === EXPORT_CHUNK) await send();
       }
+      await send();
       await pool!.drain();
+      files += pool!.exported;
       // Swap: the old tree moves aside and the new one takes its name (two renames; a reader in
       // between gets a 404, never a mix of old and new files), then the old one is removed.
       const live = path.join(outDir, 'index');

@@ -146,7 +146,7 @@ function spawnBuffered(gitArgs: string[]): ChildProcessWithoutNullStreams {
     : spawn('git', gitArgs, { stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
-const STDBUF = (process.env.PATH ?? '').split(path.delimiter).map((d) => path.join(d, 'stdbuf')).find((f) => {
+export const STDBUF = (process.env.PATH ?? '').split(path.delimiter).map((d) => path.join(d, 'stdbuf')).find((f) => {
   try {
     fs.accessSync(f, fs.constants.X_OK);
     return true;

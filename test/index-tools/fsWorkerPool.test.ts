@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FsWorkerPool } from '../../index-tools/fsWorkerPool.ts';
+import { execFileSync } from 'node:child_process';
+import { blobRowsOf, FsWorkerPool } from '../../index-tools/fsWorkerPool.ts';
+import { STDBUF } from '../../index-tools/walkContents.ts';
 
 describe('FsWorkerPool', () => {
   const dirs: string[] = [];
@@ -72,5 +74,41 @@ describe('FsWorkerPool', () => {
     }
     expect(fs.readFileSync(path.join(out, 'p.txt'), 'utf8')).toBe('part');
     expect(Buffer.from(whole).toString()).toBe('xxpartyy');
+  });
+
+  it('exports blobs of a git repo from cat-file output: exact bytes, blob rows, a clear error for a missing object', async () => {
+    const gitdir = path.join(tmp(), 'index.git');
+    execFileSync('git', ['init', '--bare', '--quiet', gitdir]);
+    const put = (content: string) => execFileSync('git', ['--git-dir', gitdir, 'hash-object', '-w', '--stdin'], { input: content, encoding: 'utf8' }).trim();
+    const line = (name: string, vers: string, readme?: string) => JSON.stringify({ name, vers, deps: [], cksum: '0'.repeat(64), features: {}, yanked: false, ...(readme ? { readme } : {}) }) + '\n';
+    // One file larger than any pipe buffer, one with multi-byte UTF-8, one empty.
+    const big = Array.from({ length: 3000 }, (_, i) => line('big', `1.0.${i}`)).join('');
+    const files: Record<string, string> = {
+      'bi/g/big': big,
+      '3/u/uni': line('uni', '1.0.0', 'uni/uni-1.0.0.readme.md') + line('uni', '2.0.0') + '{"not json\n',
+      '1/e': '',
+    };
+    const oids = Object.fromEntries(Object.entries(files).map(([p, c]) => [p, put(c)]));
+    const out = tmp();
+    const rows: string[] = [];
+    const pool = new FsWorkerPool({ threads: 2, onRows: (r) => rows.push(r) });
+    try {
+      for (const [p, oid] of Object.entries(oids)) await pool.add({ op: 'export', gitdir, dir: out, list: `${oid}\t${p}\n`, rows: true, stdbuf: STDBUF });
+      await pool.drain();
+      expect(pool.exported).toBe(3);
+      for (const [p, c] of Object.entries(files)) expect(fs.readFileSync(path.join(out, p), 'utf8')).toBe(c);
+      const all = rows.join('').split('\n').filter(Boolean).sort();
+      expect(all).toHaveLength(3002);
+      expect(all).toContain('uni\t1.0.0\tuni/uni-1.0.0.readme.md');
+      expect(all).toContain('uni\t2.0.0');
+      // The main thread's blobRowsOf is the same function.
+      expect(blobRowsOf(files['3/u/uni']!)).toBe('uni\t1.0.0\tuni/uni-1.0.0.readme.md\nuni\t2.0.0\n');
+
+      await pool.add({ op: 'export', gitdir, dir: out, list: `${'1'.repeat(40)}\tmi/ss/missing\n`, rows: false });
+      await expect(pool.drain()).rejects.toThrow(/missing.*mi\/ss\/missing|mi\/ss\/missing.*missing/);
+      expect(fs.existsSync(path.join(out, 'mi/ss/missing'))).toBe(false);
+    } finally {
+      await pool.close();
+    }
   });
 });
