@@ -21,7 +21,7 @@ import { Worker } from 'node:worker_threads';
 
 export type DurableWriteResult = 'created' | 'exists';
 
-interface FileMsg {
+export interface FileMsg {
   tmp: string;
   dest: string;
   bytes: Uint8Array;
@@ -46,8 +46,14 @@ export interface PackList {
   out: string;
 }
 
+interface GroupMsg {
+  files: FileMsg[];
+  dirs: string[];
+  packList?: PackList;
+}
+
 interface Job {
-  msg: { files: FileMsg[]; dirs: string[]; packList?: PackList };
+  msg: GroupMsg & { then?: GroupMsg };
   resolve: (r: DurableWriteResult[]) => void;
   reject: (e: Error) => void;
 }
@@ -74,45 +80,53 @@ function writePackList({ dir, out }) {
     packs = now;
   }
 }
-parentPort.on('message', ({ files, dirs, packList }) => {
+// One group: every file written and fsynced, then linked (or renamed) in order, then the
+// directories fsynced, then the pack list. Results in order; temp files left are in tmps.
+function runGroup({ files, dirs, packList }, tmps) {
+  for (const { tmp, bytes, sync } of files) {
+    const fd = fs.openSync(tmp, 'wx');
+    tmps.push(tmp);
+    try {
+      for (let at = 0; at < bytes.byteLength;) at += fs.writeSync(fd, bytes, at);
+      if (sync !== 'none') fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+  const results = files.map(({ tmp, dest, replace }) => {
+    if (replace) {
+      fs.renameSync(tmp, dest);
+      tmps.splice(tmps.indexOf(tmp), 1);
+      return 'created';
+    }
+    try {
+      fs.linkSync(tmp, dest);
+      return 'created';
+    } catch (e) {
+      if (e.code !== 'EEXIST') throw e;
+      return 'exists';
+    }
+  });
+  for (const tmp of tmps.splice(0)) fs.unlinkSync(tmp);
+  if (results.includes('created')) {
+    for (const dir of dirs) {
+      const d = fs.openSync(dir, 'r');
+      try {
+        try { fs.fsyncSync(d); } catch {} // some filesystems refuse fsync on a directory
+      } finally {
+        fs.closeSync(d);
+      }
+    }
+  }
+  if (packList) writePackList(packList);
+  return results;
+}
+parentPort.on('message', (msg) => {
   const tmps = [];
   try {
-    for (const { tmp, bytes, sync } of files) {
-      const fd = fs.openSync(tmp, 'wx');
-      tmps.push(tmp);
-      try {
-        for (let at = 0; at < bytes.byteLength;) at += fs.writeSync(fd, bytes, at);
-        if (sync !== 'none') fs.fsyncSync(fd);
-      } finally {
-        fs.closeSync(fd);
-      }
-    }
-    const results = files.map(({ tmp, dest, replace }) => {
-      if (replace) {
-        fs.renameSync(tmp, dest);
-        tmps.splice(tmps.indexOf(tmp), 1);
-        return 'created';
-      }
-      try {
-        fs.linkSync(tmp, dest);
-        return 'created';
-      } catch (e) {
-        if (e.code !== 'EEXIST') throw e;
-        return 'exists';
-      }
-    });
-    for (const tmp of tmps.splice(0)) fs.unlinkSync(tmp);
-    if (results.includes('created')) {
-      for (const dir of dirs) {
-        const d = fs.openSync(dir, 'r');
-        try {
-          try { fs.fsyncSync(d); } catch {} // some filesystems refuse fsync on a directory
-        } finally {
-          fs.closeSync(d);
-        }
-      }
-    }
-    if (packList) writePackList(packList);
+    const results = runGroup(msg, tmps);
+    // The second group starts only once the first is durable (a ref after its objects).
+    if (msg.then) results.push(...runGroup(msg.then, tmps));
     parentPort.postMessage({ results });
   } catch (e) {
     for (const tmp of tmps) { try { fs.rmSync(tmp, { force: true }); } catch {} }
@@ -145,13 +159,19 @@ export class DurableWriters {
 
   /**
    * `write` for several files in one round trip: all are written and fsynced, then linked in the
-   * given order, then their directories fsynced once (then `packList`, if given). One result per
-   * file, in order.
+   * given order, then their directories fsynced once (then `packList`, if given). With `then`,
+   * a second group of files goes the same way once all that is done — a ref moved in the same
+   * round trip as the pack it points into, and never before the pack is durable. One result per
+   * file (the first group's, then the second's), in order.
    */
-  writeAll(files: FileMsg[], o: { packList?: PackList } = {}): Promise<DurableWriteResult[]> {
+  writeAll(files: FileMsg[], o: { packList?: PackList; then?: { files: FileMsg[]; packList?: PackList } } = {}): Promise<DurableWriteResult[]> {
+    const group = (g: { files: FileMsg[]; packList?: PackList }): GroupMsg => ({
+      files: g.files,
+      dirs: [...new Set(g.files.filter((f) => (f.sync ?? 'full') === 'full').map((f) => path.dirname(f.dest)))],
+      ...(g.packList ? { packList: g.packList } : {}),
+    });
     return new Promise((resolve, reject) => {
-      const dirs = [...new Set(files.filter((f) => (f.sync ?? 'full') === 'full').map((f) => path.dirname(f.dest)))];
-      this.queue.push({ msg: { files, dirs, ...(o.packList ? { packList: o.packList } : {}) }, resolve, reject });
+      this.queue.push({ msg: { ...group({ files, packList: o.packList }), ...(o.then ? { then: group(o.then) } : {}) }, resolve, reject });
       this.pump();
     });
   }

@@ -306,22 +306,32 @@ export class GitIndexRepo implements IndexRepo {
   }
 
   private async commitLocal(ops: IndexOp[], gate: () => Promise<boolean>): Promise<(BatchResult & { base: string | undefined }) | 'refused'> {
-    const build = (base: string | undefined) => applyBatch({ trees: this.trees, base, ops, author: this.o.author, now: this.o.now });
+    // The commit's objects stay staged and are written by the ref's own job, before the ref
+    // (RefLock.writeLocked): one writer-thread round trip per commit, and a swap that fails
+    // writes nothing at all.
+    const build = (base: string | undefined) => applyBatch({ trees: this.trees, base, ops, author: this.o.author, now: this.o.now, flush: false });
+    const objects = this.trees.objects;
     // Optimistic first: build outside the lock, swap if nobody moved the ref meanwhile.
     for (let attempt = 0; attempt < Math.min(3, this.o.maxAttempts); attempt++) {
       const base = await this.lock.read();
-      const res = await build(base);
-      if (!res.commit) return { ...res, base };
-      if (!(await gate())) return 'refused';
-      if (await this.lock.compareAndSwap(base, res.commit)) return { ...res, base };
+      const { pack, ...res } = await build(base);
+      try {
+        if (!res.commit) return { ...res, base };
+        if (!(await gate())) return 'refused';
+        if (await this.lock.compareAndSwap(base, res.commit, { objects: pack })) return { ...res, base };
+      } finally {
+        objects.discardStaged();
+      }
     }
     if (!(await gate())) return 'refused';
     // Under heavy contention: build inside the lock, which cannot lose.
     return this.lock.withLock(async () => {
       const base = await this.lock.read();
-      const res = await build(base);
-      if (res.commit) {
-        await this.lock.writeLocked(res.commit);
+      const { pack, ...res } = await build(base);
+      try {
+        if (res.commit) await this.lock.writeLocked(res.commit, { objects: pack });
+      } finally {
+        objects.discardStaged();
       }
       return { ...res, base };
     });

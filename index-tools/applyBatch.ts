@@ -7,7 +7,7 @@
  */
 import { RegistryError, type IndexConfig, type IndexEntry } from '../schema/index.ts';
 import { parseEntry, serializeEntry } from './entryLine.ts';
-import { EMPTY_TREE } from './gitObjects.ts';
+import { EMPTY_TREE, type PackWrite } from './gitObjects.ts';
 import { indexPath } from './indexPath.ts';
 import type { IndexTrees } from './indexTrees.ts';
 
@@ -79,7 +79,13 @@ export async function applyBatch(args: {
   ops: readonly IndexOp[];
   author: string;
   now: () => Date;
-}): Promise<BatchResult> {
+  /**
+   * false: write nothing; the new objects stay staged in `trees.objects` and come back as `pack`
+   * for the caller to write with the ref (RefLock.compareAndSwap `objects`), who must then call
+   * `trees.objects.discardStaged()`. Default true: the pack is durable when this returns.
+   */
+  flush?: boolean;
+}): Promise<BatchResult & { pack?: PackWrite }> {
   const { trees, base, ops } = args;
   const root = base ? (await trees.commit(base)).tree : EMPTY_TREE;
   const files = new Map<string, { lines: string[]; dirty: boolean; exists: boolean }>();
@@ -149,6 +155,7 @@ export async function applyBatch(args: {
     errors.push(undefined);
   }
 
+  let kept = false;
   try {
     const changed = new Map<string, string>();
     for (const [p, f] of files) {
@@ -167,10 +174,15 @@ export async function applyBatch(args: {
       message,
       author: args.author,
     });
+    const result = { commit, paths: [...changed.keys()].sort(), message: message.split('\n')[0]!, errors };
+    if (args.flush === false) {
+      kept = true;
+      return { ...result, pack: trees.objects.stagedPack() };
+    }
     // The commit's objects as one durable pack: only now may a ref point at the commit.
     await trees.objects.flushStaged();
-    return { commit, paths: [...changed.keys()].sort(), message: message.split('\n')[0]!, errors };
+    return result;
   } finally {
-    trees.objects.discardStaged();
+    if (!kept) trees.objects.discardStaged();
   }
 }

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { deflateSync, inflateSync } from 'node:zlib';
-import { DurableWriters } from './DurableWriters.ts';
+import { DurableWriters, type FileMsg, type PackList } from './DurableWriters.ts';
 import { encodePack, type ObjectType } from './encodePack.ts';
 import { GitCatFileBatch } from './gitCatFileBatch.ts';
 
@@ -108,6 +108,13 @@ export function parseCommit(buf: Uint8Array): CommitObject {
   return c;
 }
 
+/** One pack's files for DurableWriters.writeAll (see ObjectStore.stagedPack). */
+export interface PackWrite {
+  name: string;
+  files: FileMsg[];
+  packList: PackList;
+}
+
 /** Reads and writes objects of one bare repository. Holds one `git cat-file` reader; no global state. */
 export class ObjectStore {
   readonly gitdir: string;
@@ -180,26 +187,40 @@ export class ObjectStore {
    * Returns the pack's name, or undefined when nothing was staged.
    */
   async flushStaged(): Promise<string | undefined> {
-    if (this.staged.size === 0) return undefined;
-    const objects = [...this.staged.values()];
+    const w = this.stagedPack();
+    if (!w) return undefined;
     this.staged.clear();
-    const { pack, idx, name } = encodePack(objects);
+    const writers = (this.writers ??= new DurableWriters({ max: 2 }));
+    // objects/info/packs is rewritten in the same job (one round trip per commit, not seven).
+    await writers.writeAll(w.files, { packList: w.packList });
+    return w.name;
+  }
+
+  /**
+   * The staged objects as the files of one pack (what `flushStaged` writes), for a caller that
+   * writes them in a job of its own — RefLock moves the ref in the same round trip, after them.
+   * The objects stay staged (readable) until `discardStaged`. Undefined when nothing is staged.
+   */
+  stagedPack(): PackWrite | undefined {
+    if (this.staged.size === 0) return undefined;
+    const { pack, idx, name } = encodePack([...this.staged.values()]);
     const dir = path.join(this.gitdir, 'objects', 'pack');
     if (!this.knownDirs.has(dir)) {
       fs.mkdirSync(dir, { recursive: true });
       fs.mkdirSync(path.join(this.gitdir, 'objects', 'info'), { recursive: true });
       this.knownDirs.add(dir);
     }
-    const writers = (this.writers ??= new DurableWriters({ max: 2 }));
     const tmp = () => path.join(dir, `tmp_pack_${process.pid}_${++this.tmpCounter}`);
     // 'exists' means a pack with this very content (its name is its checksum) is there already.
     const sync = this.durability === 'commit' ? 'full' : 'data';
-    // objects/info/packs is rewritten in the same job (one round trip per commit, not seven).
-    await writers.writeAll([
-      { tmp: tmp(), dest: path.join(dir, `pack-${name}.pack`), bytes: pack, sync },
-      { tmp: tmp(), dest: path.join(dir, `pack-${name}.idx`), bytes: idx, sync },
-    ], { packList: { dir, out: path.join(this.gitdir, 'objects', 'info', 'packs') } });
-    return name;
+    return {
+      name,
+      files: [
+        { tmp: tmp(), dest: path.join(dir, `pack-${name}.pack`), bytes: pack, sync },
+        { tmp: tmp(), dest: path.join(dir, `pack-${name}.idx`), bytes: idx, sync },
+      ],
+      packList: { dir, out: path.join(this.gitdir, 'objects', 'info', 'packs') },
+    };
   }
 
   /** Read an object (staged, loose or packed); throws when it does not exist. */

@@ -14,8 +14,8 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { RegistryError } from '../schema/index.ts';
-import { DurableWriters } from './DurableWriters.ts';
-import type { IndexDurability } from './gitObjects.ts';
+import { DurableWriters, type FileMsg } from './DurableWriters.ts';
+import type { IndexDurability, PackWrite } from './gitObjects.ts';
 
 export interface RefLockOptions {
   gitdir: string;
@@ -86,13 +86,13 @@ export class RefLock {
 
   /**
    * Move the ref from `expected` to `next` atomically. Returns false (nothing changed) when the
-   * ref no longer equals `expected`. `whileLocked` runs inside the lock after the move.
+   * ref no longer equals `expected`. `objects`: the pack holding `next`'s new objects, written
+   * in the same job as the ref, before it (see writeLocked); not written at all when the swap fails.
    */
-  async compareAndSwap(expected: string | undefined, next: string, whileLocked?: () => Promise<void>): Promise<boolean> {
+  async compareAndSwap(expected: string | undefined, next: string, o: { objects?: PackWrite } = {}): Promise<boolean> {
     return this.withLock(async () => {
       if ((await this.read()) !== expected) return false;
-      await this.writeLocked(next);
-      if (whileLocked) await whileLocked();
+      await this.writeLocked(next, o);
       return true;
     });
   }
@@ -110,22 +110,28 @@ export class RefLock {
   /**
    * Set the ref, and `info/refs` with it; only call inside `withLock`. With durability `commit`
    * the new value is fsynced before the rename and the directory after it: the move is the commit
-   * point of a publish, so when this returns it survives a crash (the objects it points at were
-   * made durable before, ObjectStore.flushStaged). `info/refs` (what dumb-HTTP clients read first) is renamed
-   * right after it in the same writer-thread job, inside the lock, so it never goes backwards.
+   * point of a publish, so when this returns it survives a crash. The objects it points at are
+   * durable before it moves: written before (ObjectStore.flushStaged), or given as `objects` and
+   * written by the same writer-thread job first — fsynced, linked, `objects/pack` fsynced and
+   * `objects/info/packs` rewritten — then the ref (one round trip per commit instead of two).
+   * `info/refs` (what dumb-HTTP clients read first) is renamed right after the ref in that job,
+   * inside the lock, so it never goes backwards.
    */
-  async writeLocked(next: string): Promise<void> {
+  async writeLocked(next: string, o: { objects?: PackWrite } = {}): Promise<void> {
     const suffix = `.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
     const infoRefs = path.join(this.gitdir, 'info', 'refs');
     if (!this.writers) {
       fs.mkdirSync(path.dirname(infoRefs), { recursive: true });
       this.writers = new DurableWriters({ max: 1 });
     }
-    await this.writers.writeAll([
+    const ref: FileMsg[] = [
       { tmp: this.refPath + suffix, dest: this.refPath, bytes: Buffer.from(next + '\n'), replace: true, sync: this.durability === 'commit' ? 'full' : 'none' },
       // derived from the ref (and rewritten with every move): renamed atomically, not fsynced
       { tmp: infoRefs + suffix, dest: infoRefs, bytes: Buffer.from(`${next}\t${this.ref}\n`), replace: true, sync: 'none' },
-    ]);
+    ];
+    // With the commit's pack: one round trip, the pack durable and listed before the ref moves.
+    if (o.objects) await this.writers.writeAll(o.objects.files, { packList: o.objects.packList, then: { files: ref } });
+    else await this.writers.writeAll(ref);
   }
 
   private async acquire(): Promise<void> {

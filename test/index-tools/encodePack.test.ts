@@ -140,4 +140,27 @@ describe('ObjectStore.stage', () => {
     expect(git(gitdir, 'show', `main:${indexPath('obj-b')}`)).toContain('"vers":"1.0.0"');
     expect(fs.readFileSync(path.join(gitdir, 'info', 'refs'), 'utf8')).toBe(`${await repo.head()}\trefs/heads/main\n`);
   });
+
+  it('writes a commit\'s pack in the same job as its ref: a commit that loses the compare-and-swap writes no pack', async () => {
+    const { repo, gitdir } = await writerRepo();
+    await repo.appendVersion(makeEntry('first', '1.0.0'));
+    const packsBefore = packFiles(gitdir).length;
+    // Another writer of the same repository (another server process) moves the ref while our
+    // batch is built and waits for its blobs (`after`): our swap fails, and the batch is rebuilt.
+    const other = new GitIndexRepo({ gitdir, repackEvery: 0 });
+    repos.push(other);
+    let release!: () => void;
+    const blobs = new Promise<void>((r) => (release = r));
+    const ours = repo.appendVersion(makeEntry('ours', '1.0.0'), { after: blobs });
+    await new Promise((r) => setTimeout(r, 50)); // ours is built and waiting at the gate
+    await other.appendVersion(makeEntry('theirs', '1.0.0'));
+    release();
+    await ours;
+    // One pack per commit that became the head: theirs and ours (rebuilt on theirs); none for the lost build.
+    expect(packFiles(gitdir).length).toBe(packsBefore + 2);
+    expect(git(gitdir, 'log', '--format=%s', 'main').trim().split('\n').slice(0, 2)).toEqual(['Publish ours@1.0.0', 'Publish theirs@1.0.0']);
+    git(gitdir, 'fsck', '--strict', '--no-dangling');
+    expect(fs.readFileSync(path.join(gitdir, 'objects', 'info', 'packs'), 'utf8').split('\n').filter(Boolean).sort()).toEqual(packFiles(gitdir).map((p) => `P ${p}`).sort());
+    expect(fs.readFileSync(path.join(gitdir, 'info', 'refs'), 'utf8')).toBe(`${await repo.head()}\trefs/heads/main\n`);
+  });
 });
