@@ -52,9 +52,38 @@ interface GroupMsg {
   packList?: PackList;
 }
 
+/**
+ * A ref and the files that name it, as git's lock-file convention has them: `lock` is
+ * `<ref>.lock`, created with O_EXCL (the lock), then given the new value and renamed over the
+ * ref (the move and the release in one step). `packedRefs`: where the ref is looked up when it
+ * has no loose file; `name`: its full name there and in `info/refs`.
+ */
+export interface RefFiles {
+  ref: string;
+  lock: string;
+  packedRefs: string;
+  name: string;
+  /** Written into the lock while it is held (who holds it: RefLock's stale-lock check reads it). */
+  stamp: string;
+}
+
+/** `info/refs` and `objects/info/packs`, what dumb-HTTP clients read first (see `serverInfo`). */
+export interface ServerInfoFiles {
+  infoRefs: string;
+  packList: PackList;
+}
+
+/** `swapRef`'s outcome: `busy`, the lock is held by someone else; `lost`, the ref is not `expected`. */
+export type SwapResult = { swap: 'busy' } | { swap: 'lost' } | { swap: 'done'; results: DurableWriteResult[]; info?: 'busy' | 'done' };
+
+type Msg =
+  | (GroupMsg & { kind: 'group'; then?: GroupMsg })
+  | { kind: 'swap'; refFiles: RefFiles; expected: string | null; next: string; refSync: 'full' | 'data' | 'none'; before?: GroupMsg; info?: ServerInfoFiles }
+  | { kind: 'info'; refFiles: RefFiles; info: ServerInfoFiles };
+
 interface Job {
-  msg: GroupMsg & { then?: GroupMsg };
-  resolve: (r: DurableWriteResult[]) => void;
+  msg: Msg;
+  resolve: (r: unknown) => void;
   reject: (e: Error) => void;
 }
 
@@ -63,6 +92,7 @@ interface Job {
 // so a reader that sees the last one (a pack's idx) finds the others complete (the pack).
 const WORKER_SOURCE = `
 const fs = require('node:fs');
+const path = require('node:path');
 const { parentPort } = require('node:worker_threads');
 function listPacks(dir) {
   let names;
@@ -121,19 +151,97 @@ function runGroup({ files, dirs, packList }, tmps) {
   if (packList) writePackList(packList);
   return results;
 }
+// The ref's value: its loose file, else its line in packed-refs; null when it has neither.
+function readRef({ ref, packedRefs, name }) {
+  try {
+    const v = fs.readFileSync(ref, 'utf8').trim();
+    if (/^[0-9a-f]{40}$/.test(v)) return v;
+  } catch (e) { if (e.code !== 'ENOENT') throw e; }
+  try {
+    for (const line of fs.readFileSync(packedRefs, 'utf8').split('\\n')) {
+      const [oid, n] = line.split(' ');
+      if (n === name && /^[0-9a-f]{40}$/.test(oid)) return oid;
+    }
+  } catch (e) { if (e.code !== 'ENOENT') throw e; }
+  return null;
+}
+function fsyncDir(dir) {
+  const d = fs.openSync(dir, 'r');
+  try { try { fs.fsyncSync(d); } catch {} } finally { fs.closeSync(d); }
+}
+// Take the lock (O_EXCL create of <ref>.lock) and write who holds it; null when it is held.
+function lock(refFiles) {
+  let fd;
+  try { fd = fs.openSync(refFiles.lock, 'wx'); } catch (e) { if (e.code === 'EEXIST') return null; throw e; }
+  try { fs.writeSync(fd, refFiles.stamp); } catch (e) { fs.closeSync(fd); fs.rmSync(refFiles.lock, { force: true }); throw e; }
+  return fd;
+}
+// Compare-and-swap under the lock: the objects (before) made durable, then the lock file given
+// the new value and renamed over the ref, which moves it and releases the lock in one step.
+function runSwap({ refFiles, expected, next, refSync, before, info }, tmps) {
+  const fd = lock(refFiles);
+  if (fd === null) return { swap: 'busy' };
+  let renamed = false;
+  let results;
+  try {
+    if (readRef(refFiles) !== expected) return { swap: 'lost' };
+    results = before ? runGroup(before, tmps) : [];
+    const value = Buffer.from(next + '\\n');
+    fs.ftruncateSync(fd, 0);
+    for (let at = 0; at < value.length;) at += fs.writeSync(fd, value, at, value.length - at, at);
+    if (refSync !== 'none') fs.fsyncSync(fd);
+    fs.renameSync(refFiles.lock, refFiles.ref);
+    renamed = true;
+    if (refSync === 'full') fsyncDir(path.dirname(refFiles.ref));
+  } finally {
+    fs.closeSync(fd);
+    if (!renamed) fs.rmSync(refFiles.lock, { force: true });
+  }
+  return info ? { swap: 'done', results, info: runInfo({ refFiles, info }).info } : { swap: 'done', results };
+}
+// info/refs from the ref as it is under the lock (so it never goes backwards, whichever process
+// writes it), after the pack list (so every pack of that commit is listed before it is named).
+function runInfo({ refFiles, info }) {
+  const fd = lock(refFiles);
+  if (fd === null) return { info: 'busy' };
+  try {
+    const head = readRef(refFiles);
+    writePackList(info.packList);
+    if (head) {
+      const tmp = info.infoRefs + '.tmp-' + process.pid + '-' + Math.random().toString(16).slice(2);
+      fs.writeFileSync(tmp, head + '\\t' + refFiles.name + '\\n');
+      fs.renameSync(tmp, info.infoRefs);
+    }
+    return { info: 'done' };
+  } finally {
+    fs.closeSync(fd);
+    fs.rmSync(refFiles.lock, { force: true });
+  }
+}
 parentPort.on('message', (msg) => {
   const tmps = [];
   try {
+    if (msg.kind === 'swap') return parentPort.postMessage({ value: runSwap(msg, tmps) });
+    if (msg.kind === 'info') return parentPort.postMessage({ value: runInfo(msg) });
     const results = runGroup(msg, tmps);
     // The second group starts only once the first is durable (a ref after its objects).
     if (msg.then) results.push(...runGroup(msg.then, tmps));
-    parentPort.postMessage({ results });
+    parentPort.postMessage({ value: results });
   } catch (e) {
     for (const tmp of tmps) { try { fs.rmSync(tmp, { force: true }); } catch {} }
     parentPort.postMessage({ error: { message: String((e && e.message) || e), code: e && e.code } });
   }
 });
 `;
+
+/** A group's files with the directories to fsync after linking them. */
+function groupMsg(g: { files: FileMsg[]; packList?: PackList }): GroupMsg {
+  return {
+    files: g.files,
+    dirs: [...new Set(g.files.filter((f) => (f.sync ?? 'full') === 'full').map((f) => path.dirname(f.dest)))],
+    ...(g.packList ? { packList: g.packList } : {}),
+  };
+}
 
 export class DurableWriters {
   private readonly max: number;
@@ -165,13 +273,34 @@ export class DurableWriters {
    * file (the first group's, then the second's), in order.
    */
   writeAll(files: FileMsg[], o: { packList?: PackList; then?: { files: FileMsg[]; packList?: PackList } } = {}): Promise<DurableWriteResult[]> {
-    const group = (g: { files: FileMsg[]; packList?: PackList }): GroupMsg => ({
-      files: g.files,
-      dirs: [...new Set(g.files.filter((f) => (f.sync ?? 'full') === 'full').map((f) => path.dirname(f.dest)))],
-      ...(g.packList ? { packList: g.packList } : {}),
-    });
+    const group = groupMsg;
+    return this.run({ kind: 'group', ...group({ files, packList: o.packList }), ...(o.then ? { then: group(o.then) } : {}) });
+  }
+
+  /**
+   * Compare-and-swap a ref in one job, git's way: create `<ref>.lock` (O_EXCL; `busy` when it
+   * exists), read the ref (`lost`, nothing written, when it is not `expected`), write and make
+   * durable the `before` files (a commit's pack, see writeAll), then give the lock file the new
+   * value, fsync it (unless `refSync` is `none`), rename it over the ref and, with `full`, fsync
+   * the ref's directory. No file of the ref is created or removed on the calling thread. With
+   * `info`, then `serverInfo` in the same job (its outcome is the result's `info`).
+   */
+  swapRef(args: { refFiles: RefFiles; expected: string | undefined; next: string; refSync: 'full' | 'data' | 'none'; before?: { files: FileMsg[]; packList?: PackList }; info?: ServerInfoFiles }): Promise<SwapResult> {
+    const { before, expected, ...rest } = args;
+    return this.run({ kind: 'swap', ...rest, expected: expected ?? null, ...(before ? { before: groupMsg(before) } : {}) });
+  }
+
+  /**
+   * Under the ref's lock (`busy` when it is held): rewrite the pack list, then `info/refs` from
+   * the ref's value at that moment (not fsynced: derived data).
+   */
+  serverInfo(args: { refFiles: RefFiles; info: ServerInfoFiles }): Promise<{ info: 'busy' | 'done' }> {
+    return this.run({ kind: 'info', ...args });
+  }
+
+  private run<T>(msg: Msg): Promise<T> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ msg: { ...group({ files, packList: o.packList }), ...(o.then ? { then: group(o.then) } : {}) }, resolve, reject });
+      this.queue.push({ msg, resolve: resolve as (r: unknown) => void, reject });
       this.pump();
     });
   }
@@ -191,14 +320,14 @@ export class DurableWriters {
   private spawn(): Worker {
     const w = new Worker(WORKER_SOURCE, { eval: true });
     w.unref();
-    w.on('message', (m: { results?: DurableWriteResult[]; error?: { message: string; code?: string } }) => {
+    w.on('message', (m: { value?: unknown; error?: { message: string; code?: string } }) => {
       const job = this.busy.get(w);
       this.busy.delete(w);
       this.idle.push(w);
       this.timers.set(w, setTimeout(() => this.retire(w), this.idleMs).unref());
       if (job) {
         if (m.error) job.reject(Object.assign(new Error(m.error.message), m.error.code ? { code: m.error.code } : {}));
-        else job.resolve(m.results!);
+        else job.resolve(m.value);
       }
       this.pump();
     });

@@ -49,6 +49,8 @@ export interface GitIndexRepoOptions {
    * the commits of a burst are repacked together, at most this long after the burst.
    */
   repackMinIntervalMs?: number;
+  /** During a burst, rewrite info/refs and objects/info/packs at most this often (default 100 ms; refLock.ts). */
+  serverInfoIntervalMs?: number;
   /** Write through to a remote; see RemoteSync.ts. */
   remote?: RemoteSync;
   /** Poll the ref this often to notice other processes' commits (onCommit); 0 = only when reading. */
@@ -66,7 +68,7 @@ export class GitIndexRepo implements IndexRepo {
   readonly trees: IndexTrees;
   private readonly lock: RefLock;
   private readonly queue: GroupCommit<IndexOp, CommitInfo>;
-  private readonly o: Required<Omit<GitIndexRepoOptions, 'remote' | 'durability'>> & { remote?: RemoteSync };
+  private readonly o: Required<Omit<GitIndexRepoOptions, 'remote' | 'durability' | 'serverInfoIntervalMs'>> & { remote?: RemoteSync };
   private listeners = new Set<(info: CommitInfo) => void>();
   private seen: string | undefined;
   private noting: Promise<void> = Promise.resolve();
@@ -84,7 +86,7 @@ export class GitIndexRepo implements IndexRepo {
     this.gitdir = path.resolve(o.gitdir);
     this.ref = `refs/heads/${this.o.branch}`;
     this.trees = new IndexTrees(new ObjectStore(this.gitdir, { durability: o.durability }));
-    this.lock = new RefLock({ gitdir: this.gitdir, ref: this.ref, durability: o.durability });
+    this.lock = new RefLock({ gitdir: this.gitdir, ref: this.ref, durability: o.durability, serverInfoIntervalMs: o.serverInfoIntervalMs });
     this.repacks = new RepackSchedule({ gitdir: this.gitdir, every: this.o.repackEvery, minIntervalMs: this.o.repackMinIntervalMs });
     this.queue = new GroupCommit({ commitBatch: (ops) => this.commitBatch(ops), maxBatch: this.o.maxBatch, maxDelayMs: this.o.maxDelayMs });
     if (this.o.observeIntervalMs > 0) {
@@ -247,7 +249,12 @@ export class GitIndexRepo implements IndexRepo {
     await this.queue.idle();
     await this.noting;
     await this.repacks.close();
+    await this.lock.serverInfoSettled();
     this.trees.objects.close(); // the `git cat-file --batch` reader, if one was started
+  }
+
+  async serverInfoSettled(): Promise<void> {
+    await this.lock.serverInfoSettled();
   }
 
   /** Live writer numbers for /metrics. */
@@ -281,6 +288,7 @@ export class GitIndexRepo implements IndexRepo {
       });
       return waits.every((w) => w.status === 'fulfilled');
     };
+    const T: any = (globalThis as any).__T ?? {}; T['#batches'] = (T['#batches'] ?? 0) + 1; T['#ops'] = (T['#ops'] ?? 0) + all.length; const tb = performance.now();
     let ops = all;
     let res: (BatchResult & { base: string | undefined }) | undefined;
     while (ops.length > 0) {
@@ -292,10 +300,13 @@ export class GitIndexRepo implements IndexRepo {
       }
       ops = ops.filter((op) => !refused.has(op));
     }
+    T['#batchms'] = (T['#batchms'] ?? 0) + performance.now() - tb;
     const lines = res ? res.errors.filter((e) => !e).length : 0;
     const info: CommitInfo = { commit: res?.commit ?? res?.base ?? '', paths: res?.paths ?? [], message: res?.message ?? '', lines };
     if (res?.commit) {
+      const tn = performance.now();
       await this.noteHead(res.commit, { parent: res.base, info });
+      T['#note'] = (T['#note'] ?? 0) + performance.now() - tn;
       this.repacks.noteCommit();
     }
     return all.map((op) => {
@@ -313,12 +324,15 @@ export class GitIndexRepo implements IndexRepo {
     const objects = this.trees.objects;
     // Optimistic first: build outside the lock, swap if nobody moved the ref meanwhile.
     for (let attempt = 0; attempt < Math.min(3, this.o.maxAttempts); attempt++) {
+      const T: any = (globalThis as any).__T ?? {}; let tt = performance.now();
       const base = await this.lock.read();
       const { pack, ...res } = await build(base);
+      T['#build'] = (T['#build'] ?? 0) + performance.now() - tt; tt = performance.now();
       try {
         if (!res.commit) return { ...res, base };
         if (!(await gate())) return 'refused';
-        if (await this.lock.compareAndSwap(base, res.commit, { objects: pack })) return { ...res, base };
+        T['#gate'] = (T['#gate'] ?? 0) + performance.now() - tt; tt = performance.now();
+        if (await this.lock.compareAndSwap(base, res.commit, { objects: pack })) { T['#cas'] = (T['#cas'] ?? 0) + performance.now() - tt; return { ...res, base }; }
       } finally {
         objects.discardStaged();
       }

@@ -74,6 +74,11 @@ export interface IndexRepo {
   walkContents?(args?: { commit?: string }): AsyncIterable<WalkedFile & { content: Uint8Array }>;
   /** Called after every commit that this process made or observed. Returns an unsubscribe. */
   onCommit(listener: (info: CommitInfo) => void): () => void;
+  /**
+   * Resolves once the repository's `info/refs` and `objects/info/packs` name the newest commit
+   * (during a burst they are rewritten at most every ~100 ms); optional: repos that write them at once.
+   */
+  serverInfoSettled?(): Promise<void>;
   /** Live writer numbers (queue depth) for /metrics; optional for read-only or remote-only repos. */
   stats?(): IndexRepoStats;
   /** Wait for queued writes to commit, then release resources. */

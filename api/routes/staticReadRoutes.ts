@@ -80,6 +80,9 @@ export function staticReadRoutes(deps: AppDeps): Hono {
     const rel = c.req.path.slice('/index.git/'.length);
     // Whitelist only: no `..`, no encoded slashes, no config or hooks.
     if (!GIT_FILE.test(rel)) return errorResponse(c, 'not_found', 'no such file in the index repository');
+    // A burst's newest commits are named in these two files a few ms later (refLock.ts): the
+    // embedded server waits for that, so its own clients always see the head.
+    if (rel === 'info/refs' || rel === 'objects/info/packs') await deps.index.serverInfoSettled?.();
     const file = path.join(gitdir, rel);
     const immutable = rel.startsWith('objects/') && !rel.startsWith('objects/info/');
     let size: number;

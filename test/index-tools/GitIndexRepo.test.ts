@@ -136,6 +136,35 @@ describe('GitIndexRepo', () => {
     expect(git(gitdir, 'fsck', '--strict', '--no-dangling')).toBe('');
   });
 
+  it('names a burst\'s commits in info/refs and objects/info/packs at most once per interval, by itself after it, at once on serverInfoSettled', async () => {
+    const { repo, gitdir } = await newRepo({ serverInfoIntervalMs: 800 });
+    const infoRefs = () => fs.readFileSync(path.join(gitdir, 'info', 'refs'), 'utf8');
+    const listed = () => fs.readFileSync(path.join(gitdir, 'objects/info/packs'), 'utf8').split('\n').filter(Boolean).map((l) => l.slice(2)).sort();
+    const packs = () => fs.readdirSync(path.join(gitdir, 'objects/pack')).filter((f) => f.endsWith('.pack')).sort();
+    await new Promise((r) => setTimeout(r, 900)); // the init commit's write is a full interval ago
+    const first = await repo.appendVersion(makeEntry('burst', '1.0.0'));
+    expect(infoRefs()).toBe(`${first.commit}\trefs/heads/main\n`); // the first commit of a burst: at once
+    expect(listed()).toEqual(packs());
+    for (let i = 1; i <= 3; i++) await repo.appendVersion(makeEntry('burst', `1.${i}.0`));
+    const head = await repo.head();
+    expect(infoRefs()).toBe(`${first.commit}\trefs/heads/main\n`); // within the interval: not yet rewritten
+    // Without a call, the write after the interval names the last commit and lists every pack.
+    const until = Date.now() + 5000;
+    while (infoRefs() !== `${head}\trefs/heads/main\n` && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    expect(infoRefs()).toBe(`${head}\trefs/heads/main\n`);
+    expect(listed()).toEqual(packs());
+    // serverInfoSettled does not wait for the interval.
+    const next = await repo.appendVersion(makeEntry('burst', '2.0.0'));
+    const t0 = Date.now();
+    await repo.serverInfoSettled();
+    expect(Date.now() - t0).toBeLessThan(700);
+    expect(infoRefs()).toBe(`${next.commit}\trefs/heads/main\n`);
+    expect(listed()).toEqual(packs());
+    // Each write took and released the ref's lock and left no temp file.
+    expect(fs.existsSync(path.join(gitdir, 'refs/heads/main.lock'))).toBe(false);
+    expect([...fs.readdirSync(path.join(gitdir, 'info')), ...fs.readdirSync(path.join(gitdir, 'refs/heads'))].filter((f) => f.includes('.tmp-'))).toEqual([]);
+  });
+
   it('repacks a burst of commits together, no sooner than repackMinIntervalMs after the last repack, and then without further commits', async () => {
     const { repo, gitdir } = await newRepo({ repackEvery: 2, repackMinIntervalMs: 3000 });
     const packs = () => fs.readdirSync(path.join(gitdir, 'objects', 'pack')).filter((f) => f.endsWith('.pack'));
@@ -220,5 +249,8 @@ describe('GitIndexRepo', () => {
     expect(new Set(lines.map((l) => { const e = JSON.parse(l); return `${e.name}@${e.vers}`; })).size).toBe(210);
     expect((await repo.readPackage('shared'))?.map((e) => e.vers).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `1.0.${i}`));
     expect(git(gitdir, 'fsck', '--strict', '--no-dangling')).toBe('');
+    // Both processes closed (which writes their pending info/refs, each under the lock from the
+    // ref's value then): info/refs names the final head, not one process's older commit.
+    expect(fs.readFileSync(path.join(gitdir, 'info', 'refs'), 'utf8')).toBe(`${git(gitdir, 'rev-parse', 'main').trim()}\trefs/heads/main\n`);
   }, 180_000); // two extra node processes: slow to start on a loaded 2-core machine
 });
