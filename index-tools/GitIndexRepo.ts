@@ -288,7 +288,6 @@ export class GitIndexRepo implements IndexRepo {
       });
       return waits.every((w) => w.status === 'fulfilled');
     };
-    const T: any = (globalThis as any).__T ?? {}; T['#batches'] = (T['#batches'] ?? 0) + 1; T['#ops'] = (T['#ops'] ?? 0) + all.length; const tb = performance.now();
     let ops = all;
     let res: (BatchResult & { base: string | undefined }) | undefined;
     while (ops.length > 0) {
@@ -300,13 +299,10 @@ export class GitIndexRepo implements IndexRepo {
       }
       ops = ops.filter((op) => !refused.has(op));
     }
-    T['#batchms'] = (T['#batchms'] ?? 0) + performance.now() - tb;
     const lines = res ? res.errors.filter((e) => !e).length : 0;
     const info: CommitInfo = { commit: res?.commit ?? res?.base ?? '', paths: res?.paths ?? [], message: res?.message ?? '', lines };
     if (res?.commit) {
-      const tn = performance.now();
       await this.noteHead(res.commit, { parent: res.base, info });
-      T['#note'] = (T['#note'] ?? 0) + performance.now() - tn;
       this.repacks.noteCommit();
     }
     return all.map((op) => {
@@ -324,15 +320,12 @@ export class GitIndexRepo implements IndexRepo {
     const objects = this.trees.objects;
     // Optimistic first: build outside the lock, swap if nobody moved the ref meanwhile.
     for (let attempt = 0; attempt < Math.min(3, this.o.maxAttempts); attempt++) {
-      const T: any = (globalThis as any).__T ?? {}; let tt = performance.now();
       const base = await this.lock.read();
       const { pack, ...res } = await build(base);
-      T['#build'] = (T['#build'] ?? 0) + performance.now() - tt; tt = performance.now();
       try {
         if (!res.commit) return { ...res, base };
         if (!(await gate())) return 'refused';
-        T['#gate'] = (T['#gate'] ?? 0) + performance.now() - tt; tt = performance.now();
-        if (await this.lock.compareAndSwap(base, res.commit, { objects: pack })) { T['#cas'] = (T['#cas'] ?? 0) + performance.now() - tt; return { ...res, base }; }
+        if (await this.lock.compareAndSwap(base, res.commit, { objects: pack })) return { ...res, base };
       } finally {
         objects.discardStaged();
       }

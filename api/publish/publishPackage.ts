@@ -64,8 +64,6 @@ export async function publishPackage({ ctx, actor, body, contentLength }: {
     if (body instanceof ReadableStream) await body.cancel().catch(() => {});
     throw new RegistryError('insufficient_scope', 'this token lacks the "publish-new" and "publish-update" scopes', { scope: 'publish-update' });
   }
-  const T: any = ((globalThis as any).__T ??= (() => { const o: any = { n: 0 }; setInterval(() => { if (o.n) console.error('TIMING', JSON.stringify(Object.fromEntries(Object.entries(o).map(([k, v]: any) => [k, k === 'n' || k.startsWith('#') ? v : +(v / o.n).toFixed(2)])))); }, 4000).unref(); return o; })());
-  const t0 = performance.now(); T.n++;
   const upload = await readUpload({
     body,
     contentLength,
@@ -73,10 +71,8 @@ export async function publishPackage({ ctx, actor, body, contentLength }: {
     tmpDir: path.join(ctx.config.dataDir, 'tmp'),
   });
   try {
-    T.read = (T.read ?? 0) + performance.now() - t0; const t1 = performance.now();
     const inspected = await inspectTarball({ ...uploadSource(upload), compressedSize: upload.size, limits: ctx.config.limits });
-    T.inspect = (T.inspect ?? 0) + performance.now() - t1; const t2 = performance.now();
-    try { return await publishInspected({ ctx, actor, upload, inspected }); } finally { T.rest = (T.rest ?? 0) + performance.now() - t2; }
+    return await publishInspected({ ctx, actor, upload, inspected });
   } finally {
     await upload.cleanup();
   }
@@ -175,10 +171,7 @@ async function publishVersion({ ctx, actor, upload, inspected, lines, isNew }: {
   try {
     // A first publish must create the package file: the index, shared by every server process,
     // decides who created a name (the in-process lock above only orders this process's claims).
-    const T: any = (globalThis as any).__T; const ta = performance.now();
-    blobs.then(() => { T.blobs = (T.blobs ?? 0) + performance.now() - ta; });
     await ctx.index.appendVersion(entry, { newPackage: isNew, after: blobs });
-    T.append = (T.append ?? 0) + performance.now() - ta;
   } catch (e) {
     // The upload's temp file must outlive the blob puts reading it (the caller removes it).
     await blobs.catch(() => undefined);
