@@ -11,6 +11,7 @@
  *   await schedule.close();
  */
 import { repackIndex } from './gitDumbHttp.ts';
+import { SpawnHelper } from './SpawnHelper.ts';
 
 export class RepackSchedule {
   private readonly gitdir: string;
@@ -22,12 +23,15 @@ export class RepackSchedule {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
   private closed = false;
+  /** Runs the repack's git processes (SpawnHelper.ts: not forked from this big process). */
+  private readonly helper: SpawnHelper | undefined;
 
   /** `every` 0 never repacks. */
   constructor(o: { gitdir: string; every: number; minIntervalMs: number }) {
     this.gitdir = o.gitdir;
     this.every = o.every;
     this.minIntervalMs = o.minIntervalMs;
+    this.helper = this.every > 0 ? new SpawnHelper().start() : undefined;
   }
 
   noteCommit(): void {
@@ -45,6 +49,7 @@ export class RepackSchedule {
     this.closed = true;
     clearTimeout(this.timer);
     await this.settled();
+    this.helper?.close();
   }
 
   private maybeStart(): void {
@@ -59,7 +64,7 @@ export class RepackSchedule {
     }
     this.commitsAtRepack = this.commits;
     this.lastRepackAt = Date.now();
-    this.running = repackIndex({ gitdir: this.gitdir })
+    this.running = repackIndex({ gitdir: this.gitdir, ...(this.helper ? { run: this.helper.run } : {}) })
       .catch((e) => console.error(`[raven] background repack of ${this.gitdir} failed:`, (e as Error).message))
       .finally(() => {
         this.running = undefined;

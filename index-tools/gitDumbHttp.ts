@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
+import type { RunCommand, RunResult } from './SpawnHelper.ts';
 
 async function writeAtomic(file: string, content: string): Promise<void> {
   const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
@@ -46,17 +47,18 @@ export async function writeObjectsInfoPacks(args: { gitdir: string }): Promise<v
  * the processes git starts), for maintenance such as repacks that must not take the CPU from
  * the server's requests; plain git where `nice` is missing.
  */
-export function runGit(args: string[], opts: { cwd?: string; background?: boolean } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+export function runGit(args: string[], opts: { cwd?: string; background?: boolean; run?: RunCommand } = {}): Promise<RunResult> {
+  const run = opts.run ?? runProcess;
   if (opts.background) {
-    return runProcess('nice', ['-n', '19', 'git', ...args], opts.cwd).catch((e) => {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return runProcess('git', args, opts.cwd);
+    return run('nice', ['-n', '19', 'git', ...args], opts.cwd).catch((e) => {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return run('git', args, opts.cwd);
       throw e;
     });
   }
-  return runProcess('git', args, opts.cwd);
+  return run('git', args, opts.cwd);
 }
 
-function runProcess(cmd: string, args: string[], cwd: string | undefined): Promise<{ code: number; stdout: string; stderr: string }> {
+function runProcess(cmd: string, args: string[], cwd: string | undefined): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -93,6 +95,8 @@ export async function repackIndex(args: {
   /** Default `auto`: geometric, then full when `maxPacks` packs are left (see below). */
   mode?: 'auto' | 'geometric' | 'full';
   maxPacks?: number;
+  /** How to run git (default: spawned from this process; a server passes its SpawnHelper's `run`). */
+  run?: RunCommand;
 }): Promise<boolean> {
   const lock = path.join(args.gitdir, 'raven-repack.lock');
   try {
@@ -110,7 +114,7 @@ export async function repackIndex(args: {
     const mode = args.mode ?? 'auto';
     // At the lowest CPU priority: at 1.5M versions a whole repack is ~30 s of CPU that would
     // otherwise be taken from the appends and reads running meanwhile.
-    const bg = { background: true };
+    const bg = { background: true, ...(args.run ? { run: args.run } : {}) };
     let r = await runGit(mode === 'full' ? full : geometric, bg);
     // git older than 2.32 has no --geometric: fall back to the whole-pack repack.
     if (r.code !== 0 && mode !== 'full' && /geometric/.test(r.stderr)) r = await runGit(full, bg);

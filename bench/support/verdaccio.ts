@@ -12,6 +12,7 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { freePort, startProcess, waitForHttp } from './processTree.ts';
 import { tinyTarball } from './tinyTarball.ts';
+import { httpRequest } from './httpClient.ts';
 
 export const VERDACCIO_PREFIX = path.join(os.tmpdir(), 'raven-verdaccio');
 
@@ -119,8 +120,7 @@ export function npmPublishBody(url: string, name: string, version: string, tarba
 
 /** `npm publish` on the wire: PUT /{name} with a body from `npmPublishBody`. */
 export async function verdaccioPublish(url: string, token: string, name: string, body: string): Promise<{ status: number; text: string }> {
-  const r = await fetch(`${url}/${name}`, {
+  return httpRequest(`${url}/${name}`, {
     method: 'PUT', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body,
   });
-  return { status: r.status, text: await r.text() };
 }

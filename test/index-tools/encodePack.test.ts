@@ -161,6 +161,7 @@ describe('ObjectStore.stage', () => {
     expect(packFiles(gitdir).length).toBe(packsBefore + 2);
     expect(git(gitdir, 'log', '--format=%s', 'main').trim().split('\n').slice(0, 2)).toEqual(['Publish ours@1.0.0', 'Publish theirs@1.0.0']);
     git(gitdir, 'fsck', '--strict', '--no-dangling');
+    await Promise.all([repo.serverInfoSettled(), other.serverInfoSettled()]); // each writer's last info/refs write
     expect(fs.readFileSync(path.join(gitdir, 'objects', 'info', 'packs'), 'utf8').split('\n').filter(Boolean).sort()).toEqual(packFiles(gitdir).map((p) => `P ${p}`).sort());
     expect(fs.readFileSync(path.join(gitdir, 'info', 'refs'), 'utf8')).toBe(`${await repo.head()}\trefs/heads/main\n`);
   });
