@@ -42,7 +42,7 @@ export class FsBlobStore implements BlobStore {
 
   constructor(o: { root: string; writers?: DurableWriters }) {
     this.root = path.resolve(o.root);
-    this.writers = o.writers ?? new DurableWriters();
+    this.writers = o.writers ?? new DurableWriters({ max: 2 });
   }
 
   /** The file holding `key` (for hard-linking into a static build). */
