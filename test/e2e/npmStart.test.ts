@@ -25,7 +25,8 @@ describe('npm start', () => {
     const serverGone = new Promise<void>((resolve) => child!.stdout!.on('close', () => resolve()));
     const url = await new Promise<string>((resolve, reject) => {
       const t = setInterval(() => {
-        const m = /Raven Registry listening on (http:\/\/\S+)/.exec(out);
+        // The banner's lines are separate writes: wait for its last one.
+        const m = /Raven Registry listening on (http:\/\/\S+)\n[\s\S]*\n {2}data: .*\n/.exec(out);
         if (m) {
           clearInterval(t);
           resolve(m[1]!);
