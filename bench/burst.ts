@@ -6,7 +6,8 @@
  * Both registries get their publishes from the same client (support/httpClient.ts, node:http with
  * keep-alive; undici's fetch cost ~1.5 ms of CPU per publish on the machine's two cores).
  * The bodies for both registries (raven's tarballs, Verdaccio's JSON packuments with the tarball
- * in base64) are built before the clock starts. Also compares the read that resolution needs: raven's
+ * in base64) are built before the clock starts, and each round starts with 50 untimed warm-up
+ * publishes to each registry at the round's concurrency. Also compares the read that resolution needs: raven's
  * GET /index/{path} vs Verdaccio's packument GET /{name} (wrk, same settings). Goal ≥10×.
  *
  * The machine is shared, so the load changes during a run: each concurrency is measured in
@@ -40,6 +41,7 @@ const readSeconds = Number(values.seconds ?? (values.quick ? 5 : 15));
 const CONCURRENCY = [8, 64];
 const work = path.join(REPO_ROOT, 'bench/.work');
 const HIGH = '1000000000';
+const WARMUP = 50;
 
 const pristine = path.join(work, 'reg-1k');
 if (!existsSync(path.join(pristine, 'gen-index.json'))) await genIndex({ out: pristine, packages: 1000 });
@@ -160,9 +162,16 @@ try {
       // Bodies are built before the clock starts, for both registries.
       const bodies = Array.from({ length: B }, (_, i) => packageTarball({ name: nameOf(tag, i, c), version: versionOf(i, c), description: 'burst benchmark' }));
       const npmBodies = Array.from({ length: B }, (_, i) => npmPublishBody(verdaccio.url, nameOf(tag, i, c), versionOf(i, c), npmTarball(nameOf(tag, i, c), versionOf(i, c))));
-      // Warm-up publish on each (first publish builds the name set; JIT).
-      await fetch(`${server.url}/api/v1/packages/publish`, { method: 'POST', headers: { 'content-type': 'application/gzip', authorization: `Bearer ${token}` }, body: new Uint8Array(packageTarball({ name: `zwarm-${tag}`, version: '1.0.0' })) }).then((r) => r.text());
-      await verdaccioPublish(verdaccio.url, vtoken, `zwarm-${tag}`, npmPublishBody(verdaccio.url, `zwarm-${tag}`, '1.0.0', npmTarball(`zwarm-${tag}`, '1.0.0')));
+      // Warm-up, untimed, the same for both: WARMUP publishes at the round's concurrency (the
+      // first publish builds the name set; the JIT of both servers settles).
+      const warm = async (publish: (i: number) => Promise<unknown>) => {
+        let next = 0;
+        await Promise.all(Array.from({ length: Math.min(c, WARMUP) }, async () => {
+          while (next < WARMUP) await publish(next++);
+        }));
+      };
+      await warm((i) => httpRequest(`${server.url}/api/v1/packages/publish`, { method: 'POST', headers: { 'content-type': 'application/gzip', authorization: `Bearer ${token}` }, body: packageTarball({ name: `zwarm-${tag}-${i % 8}`, version: `1.${Math.floor(i / 8)}.0` }) }));
+      await warm((i) => verdaccioPublish(verdaccio.url, vtoken, `zwarm-${tag}-${i % 8}`, npmPublishBody(verdaccio.url, `zwarm-${tag}-${i % 8}`, `1.${Math.floor(i / 8)}.0`, npmTarball(`zwarm-${tag}-${i % 8}`, `1.${Math.floor(i / 8)}.0`))));
 
       const ravenRun = async () => {
         const cpu0 = cpuMs(server.pid);

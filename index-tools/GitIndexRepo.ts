@@ -49,6 +49,12 @@ export interface GitIndexRepoOptions {
    * the commits of a burst are repacked together, at most this long after the burst.
    */
   repackMinIntervalMs?: number;
+  /**
+   * The repack that may rewrite the whole pack waits until no commit came for this long (default
+   * 1000 ms) or the last one is this old (default 60 s); meanwhile repacks are geometric (RepackSchedule.ts).
+   */
+  repackQuietMs?: number;
+  repackFullMinIntervalMs?: number;
   /** During a burst, rewrite info/refs and objects/info/packs at most this often (default 100 ms; refLock.ts). */
   serverInfoIntervalMs?: number;
   /** Write through to a remote; see RemoteSync.ts. */
@@ -68,7 +74,7 @@ export class GitIndexRepo implements IndexRepo {
   readonly trees: IndexTrees;
   private readonly lock: RefLock;
   private readonly queue: GroupCommit<IndexOp, CommitInfo>;
-  private readonly o: Required<Omit<GitIndexRepoOptions, 'remote' | 'durability' | 'serverInfoIntervalMs'>> & { remote?: RemoteSync };
+  private readonly o: Required<Omit<GitIndexRepoOptions, 'remote' | 'durability' | 'serverInfoIntervalMs' | 'repackQuietMs' | 'repackFullMinIntervalMs'>> & { remote?: RemoteSync };
   private listeners = new Set<(info: CommitInfo) => void>();
   private seen: string | undefined;
   private noting: Promise<void> = Promise.resolve();
@@ -87,7 +93,9 @@ export class GitIndexRepo implements IndexRepo {
     this.ref = `refs/heads/${this.o.branch}`;
     this.trees = new IndexTrees(new ObjectStore(this.gitdir, { durability: o.durability }));
     this.lock = new RefLock({ gitdir: this.gitdir, ref: this.ref, durability: o.durability, serverInfoIntervalMs: o.serverInfoIntervalMs });
-    this.repacks = new RepackSchedule({ gitdir: this.gitdir, every: this.o.repackEvery, minIntervalMs: this.o.repackMinIntervalMs });
+    this.repacks = new RepackSchedule({
+      gitdir: this.gitdir, every: this.o.repackEvery, minIntervalMs: this.o.repackMinIntervalMs, quietMs: o.repackQuietMs, fullMinIntervalMs: o.repackFullMinIntervalMs,
+    });
     this.queue = new GroupCommit({ commitBatch: (ops) => this.commitBatch(ops), maxBatch: this.o.maxBatch, maxDelayMs: this.o.maxDelayMs });
     if (this.o.observeIntervalMs > 0) {
       this.timer = setInterval(() => void this.refresh().catch(() => undefined), this.o.observeIntervalMs);

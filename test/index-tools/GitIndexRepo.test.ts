@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GitIndexRepo } from '../../index-tools/GitIndexRepo.ts';
+import { repackIndex } from '../../index-tools/gitDumbHttp.ts';
 import type { CommitInfo } from '../../index-tools/IndexRepo.ts';
 import { isRegistryError } from '../../schema/index.ts';
 import { makeEntry } from './fixtures/makeEntry.ts';
@@ -189,6 +190,33 @@ describe('GitIndexRepo', () => {
     const listed = fs.readFileSync(path.join(gitdir, 'objects', 'info', 'packs'), 'utf8').split('\n').filter(Boolean).map((l) => l.slice(2)).sort();
     expect(listed).toEqual(packs().sort());
     expect((await repo.readPackage('burst-9'))?.map((e) => e.vers)).toEqual(['1.0.0']);
+  });
+
+  it('repacks geometrically while commits keep coming and rewrites the whole pack only once the writer is quiet', async () => {
+    const { repo, gitdir } = await newRepo({ repackEvery: 2, repackMinIntervalMs: 0, repackQuietMs: 1500, repackFullMinIntervalMs: 600_000 });
+    const packs = () => fs.readdirSync(path.join(gitdir, 'objects', 'pack')).filter((f) => f.endsWith('.pack')).sort();
+    // A base pack much larger than what the burst adds (geometric repacks leave it alone).
+    await Promise.all(Array.from({ length: 150 }, (_, i) => repo.appendVersion(makeEntry(`base-${i}`, '1.0.0'))));
+    await repo.repackSettled();
+    await repackIndex({ gitdir, mode: 'full' });
+    const base = packs();
+    expect(base.length).toBe(1);
+    // A burst: a repack every 2 commits, each one geometric — the base pack is never rewritten.
+    for (let i = 0; i < 12; i++) {
+      await repo.appendVersion(makeEntry(`burst-${i}`, '1.0.0'));
+      expect(packs()).toContain(base[0]);
+    }
+    await repo.repackSettled();
+    expect(packs()).toContain(base[0]);
+    // Quiet for repackQuietMs: the whole-pack repack runs by itself (when 4+ packs were left) or
+    // the geometric ones already left fewer; either way few packs, and all objects readable.
+    const deadline = Date.now() + 20_000;
+    while ((packs().length >= 4 || fs.existsSync(path.join(gitdir, 'raven-repack.lock'))) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 2000));
+    await repo.repackSettled();
+    expect(packs().length).toBeLessThan(4);
+    expect(git(gitdir, 'count-objects', '-v')).toMatch(/^count: 0$/m);
+    expect(git(gitdir, 'fsck', '--strict', '--no-dangling')).toBe('');
   });
 
   it('moves the head to a line\'s commit only after its `after` resolved, and leaves out a line whose `after` rejected', async () => {
