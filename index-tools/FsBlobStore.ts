@@ -30,6 +30,9 @@ import type { BlobStore, PutResult } from './BlobStore.ts';
 import { DurableWriters } from './DurableWriters.ts';
 
 const TMP_PREFIX = '.tmp-';
+/** Temp names: this process's random tag and a counter (a fresh random draw per put was a profiler-visible cost). */
+const TMP_TAG = `${process.pid}-${randomBytes(4).toString('hex')}`;
+let tmpCounter = 0;
 const READ_CHUNK = 256 * 1024;
 
 export class FsBlobStore implements BlobStore {
@@ -122,7 +125,7 @@ export class FsBlobStore implements BlobStore {
   }
 
   private tmpPath(dest: string): string {
-    return path.join(path.dirname(dest), `${TMP_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}`);
+    return path.join(path.dirname(dest), `${TMP_PREFIX}${TMP_TAG}-${++tmpCounter}`);
   }
 
   /**

@@ -19,7 +19,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { RegistryError, type IndexConfig, type IndexEntry } from '../schema/index.ts';
 import { applyBatch, type BatchResult, type IndexOp } from './applyBatch.ts';
-import { parsePackageFile, parseTrustedLines } from './entryLine.ts';
+import { parsePackageFile, parseTrustedLines, serializeEntry } from './entryLine.ts';
 import { repackIndex } from './gitDumbHttp.ts';
 import { RepackSchedule } from './RepackSchedule.ts';
 import { ObjectStore, type IndexDurability } from './gitObjects.ts';
@@ -184,17 +184,50 @@ export class GitIndexRepo implements IndexRepo {
     let lines = this.trustedLines.get(f.oid);
     if (!lines) {
       lines = parseTrustedLines(Buffer.from(f.content.buffer, f.content.byteOffset, f.content.byteLength).toString('utf8'));
-      // A bounded memo (oldest first out, at most ~50k lines: tens of MB): the packages being
-      // published now and their popular dependencies.
-      this.trustedLines.set(f.oid, lines);
-      this.trustedLineCount += lines.length;
-      for (const [oid, old] of this.trustedLines) {
-        if (this.trustedLineCount <= 50_000 || oid === f.oid) break;
-        this.trustedLines.delete(oid);
-        this.trustedLineCount -= old.length;
-      }
+      this.rememberLines(f.oid, lines);
     }
     return lines;
+  }
+
+  /**
+   * A bounded memo of parsed package files by blob id (oldest first out, at most ~50k lines: tens
+   * of MB): the packages being published now and their popular dependencies.
+   */
+  private rememberLines(oid: string, lines: readonly IndexEntry[]): void {
+    this.trustedLines.set(oid, lines);
+    this.trustedLineCount += lines.length;
+    for (const [o, old] of this.trustedLines) {
+      if (this.trustedLineCount <= 50_000 || o === oid) break;
+      this.trustedLines.delete(o);
+      this.trustedLineCount -= old.length;
+    }
+  }
+
+  /**
+   * After our own commit: a package file that only gained lines is its old lines (when memoized)
+   * plus the appended ones, parsed the way readTrustedLines parses them (JSON.parse of the very
+   * line written) — so neither the next publish of the package nor the search index parses the
+   * whole file again for every commit of a burst.
+   */
+  private async rememberAppends(ops: readonly IndexOp[], errors: readonly (Error | undefined)[], base: string | undefined, commit: string): Promise<void> {
+    if (!base) return;
+    const byPath = new Map<string, IndexEntry[]>();
+    const yanked = new Set<string>(); // a changed line: the file is parsed again when read
+    ops.forEach((op, i) => {
+      if (op.kind === 'yank') yanked.add(indexPath(op.name));
+      else if (op.kind === 'append' && !errors[i]) {
+        const p = indexPath(op.entry.name);
+        byPath.set(p, [...(byPath.get(p) ?? []), op.entry]);
+      }
+    });
+    const [before, after] = await Promise.all([this.trees.commit(base), this.trees.commit(commit)]);
+    for (const [p, entries] of byPath) {
+      if (yanked.has(p)) continue;
+      const [was, now] = await Promise.all([this.trees.lookup(before.tree, p), this.trees.lookup(after.tree, p)]);
+      const old = was && this.trustedLines.get(was.oid);
+      if (!old || !now || this.trustedLines.has(now.oid)) continue;
+      this.rememberLines(now.oid, [...old, ...entries.map((e) => JSON.parse(serializeEntry(e)) as IndexEntry)]);
+    }
   }
 
   async readFile(p: string, commit?: string): Promise<IndexFile | undefined> {
@@ -310,6 +343,7 @@ export class GitIndexRepo implements IndexRepo {
     const lines = res ? res.errors.filter((e) => !e).length : 0;
     const info: CommitInfo = { commit: res?.commit ?? res?.base ?? '', paths: res?.paths ?? [], message: res?.message ?? '', lines };
     if (res?.commit) {
+      await this.rememberAppends(ops, res.errors, res.base, res.commit).catch(() => undefined); // only a memo
       await this.noteHead(res.commit, { parent: res.base, info });
       this.repacks.noteCommit();
     }

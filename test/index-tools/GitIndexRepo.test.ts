@@ -6,6 +6,8 @@ import { GitIndexRepo } from '../../index-tools/GitIndexRepo.ts';
 import { repackIndex } from '../../index-tools/gitDumbHttp.ts';
 import type { CommitInfo } from '../../index-tools/IndexRepo.ts';
 import { isRegistryError } from '../../schema/index.ts';
+import { parseTrustedLines } from '../../index-tools/entryLine.ts';
+import { indexPath } from '../../index-tools/indexPath.ts';
 import { makeEntry } from './fixtures/makeEntry.ts';
 import { TEST_CONFIG, git, tempDir } from './gitHelpers.ts';
 
@@ -83,6 +85,19 @@ describe('GitIndexRepo', () => {
     const first = (results[0] as PromiseFulfilledResult<CommitInfo>).value;
     expect(first.commit).toBe(await repo.head());
     expect(first.paths).toEqual(['al/ph/alpha', 'be/ta/beta', 'ga/mm/gamma']);
+  });
+
+  it('reads a package\'s trusted lines after its own appends and yanks exactly as the file parses', async () => {
+    const { repo, gitdir } = await newRepo();
+    const fromGit = () => parseTrustedLines(git(gitdir, 'show', `main:${indexPath('memo')}`));
+    await repo.appendVersion(makeEntry('memo', '1.0.0'));
+    expect(await repo.readTrustedLines('memo')).toEqual(fromGit()); // parsed once, remembered
+    await Promise.all(['1.1.0', '1.2.0', '1.3.0'].map((v) => repo.appendVersion(makeEntry('memo', v))));
+    expect(await repo.readTrustedLines('memo')).toEqual(fromGit()); // the old lines plus the appended ones
+    await Promise.all([repo.appendVersion(makeEntry('memo', '1.4.0')), repo.setYanked({ name: 'memo', version: '1.1.0', yanked: true }), repo.appendVersion(makeEntry('memo', '1.0.0')).catch(() => 'exists')]);
+    const lines = await repo.readTrustedLines('memo');
+    expect(lines).toEqual(fromGit());
+    expect(lines?.map((e) => `${e.vers}${e.yanked ? ' yanked' : ''}`)).toEqual(['1.0.0', '1.1.0 yanked', '1.2.0', '1.3.0', '1.4.0']);
   });
 
   it('yanks and unyanks by changing only the yanked field', async () => {
