@@ -23,7 +23,7 @@ import { parsePackageFile, parseTrustedLines, serializeEntry } from './entryLine
 import { repackIndex } from './gitDumbHttp.ts';
 import { RepackSchedule } from './RepackSchedule.ts';
 import { ObjectStore, type IndexDurability } from './gitObjects.ts';
-import { GroupCommit, type Settlement } from './groupCommit.ts';
+import { GroupCommit, type CommitPipe, type Settlement } from './groupCommit.ts';
 import { indexPath } from './indexPath.ts';
 import { IndexTrees } from './indexTrees.ts';
 import type { CommitInfo, IndexFile, IndexRepo, IndexRepoStats, WalkedFile } from './IndexRepo.ts';
@@ -81,6 +81,8 @@ export class GitIndexRepo implements IndexRepo {
   private readonly repacks: RepackSchedule;
   private timer: NodeJS.Timeout | undefined;
   /** readTrustedLines' results by blob id (a file's content never changes under its id). */
+  /** The commit of the batch being written now, and whether it became the head (commitLocal). */
+  private inFlight: { commit: string; landed: Promise<boolean> } | undefined;
   private trustedLines = new Map<string, readonly IndexEntry[]>();
   private trustedLineCount = 0;
 
@@ -96,7 +98,7 @@ export class GitIndexRepo implements IndexRepo {
     this.repacks = new RepackSchedule({
       gitdir: this.gitdir, every: this.o.repackEvery, minIntervalMs: this.o.repackMinIntervalMs, quietMs: o.repackQuietMs, fullMinIntervalMs: o.repackFullMinIntervalMs,
     });
-    this.queue = new GroupCommit({ commitBatch: (ops) => this.commitBatch(ops), maxBatch: this.o.maxBatch, maxDelayMs: this.o.maxDelayMs });
+    this.queue = new GroupCommit({ commitBatch: (ops, pipe) => this.commitBatch(ops, pipe), maxBatch: this.o.maxBatch, maxDelayMs: this.o.maxDelayMs });
     if (this.o.observeIntervalMs > 0) {
       this.timer = setInterval(() => void this.refresh().catch(() => undefined), this.o.observeIntervalMs);
       this.timer.unref();
@@ -320,7 +322,7 @@ export class GitIndexRepo implements IndexRepo {
    * awaited before the commit may become the head — the commit point stays after the blobs —
    * and an op whose `after` rejected is left out: the batch is built again without it.
    */
-  private async commitBatch(all: IndexOp[]): Promise<Settlement<CommitInfo>[]> {
+  private async commitBatch(all: IndexOp[], pipe?: CommitPipe): Promise<Settlement<CommitInfo>[]> {
     const refused = new Map<IndexOp, unknown>();
     const gate = async (ops: readonly IndexOp[]): Promise<boolean> => {
       const waits = await Promise.allSettled(ops.map((op) => (op.kind === 'append' ? op.after : undefined)));
@@ -333,13 +335,15 @@ export class GitIndexRepo implements IndexRepo {
     let res: (BatchResult & { base: string | undefined }) | undefined;
     while (ops.length > 0) {
       const batch = ops;
-      const r = this.o.remote ? await this.commitRemote(batch, this.o.remote, () => gate(batch)) : await this.commitLocal(batch, () => gate(batch));
+      const r = this.o.remote ? await this.commitRemote(batch, this.o.remote, () => gate(batch)) : await this.commitLocal(batch, () => gate(batch), pipe);
       if (r !== 'refused') {
         res = r;
         break;
       }
       ops = ops.filter((op) => !refused.has(op));
     }
+    // Our commit's listeners and callers come after the batch before ours (it is our parent).
+    await pipe?.previous;
     const lines = res ? res.errors.filter((e) => !e).length : 0;
     const info: CommitInfo = { commit: res?.commit ?? res?.base ?? '', paths: res?.paths ?? [], message: res?.message ?? '', lines };
     if (res?.commit) {
@@ -354,33 +358,67 @@ export class GitIndexRepo implements IndexRepo {
     });
   }
 
-  private async commitLocal(ops: IndexOp[], gate: () => Promise<boolean>): Promise<(BatchResult & { base: string | undefined }) | 'refused'> {
-    // The commit's objects stay staged and are written by the ref's own job, before the ref
-    // (RefLock.writeLocked): one writer-thread round trip per commit, and a swap that fails
-    // writes nothing at all.
+  /**
+   * Commit a batch locally. The commit's objects stay staged and are written by the ref's own
+   * job, before the ref (RefLock.compareAndSwap): one writer-thread round trip per commit, and a
+   * swap that fails writes nothing at all.
+   *
+   * Pipelined: the batch is built on the commit of the batch still being written (`inFlight`),
+   * and its swap is queued behind that one's in the writer thread; `pipe.release` then lets the
+   * next batch be built meanwhile. The swap expects that commit, so it fails (and the batch is
+   * rebuilt on the head, after the batch before it has settled) if that one never became the head.
+   */
+  private async commitLocal(ops: IndexOp[], gate: () => Promise<boolean>, pipe?: CommitPipe): Promise<(BatchResult & { base: string | undefined }) | 'refused'> {
     const build = (base: string | undefined) => applyBatch({ trees: this.trees, base, ops, author: this.o.author, now: this.o.now, flush: false });
     const objects = this.trees.objects;
+    const before = this.inFlight;
+    {
+      const base = before ? before.commit : await this.lock.read();
+      const { pack, batch, ...res } = await build(base);
+      try {
+        // Decided against a commit still being written: it counts only if that one lands.
+        if (!res.commit) {
+          if (!before || (await before.landed)) return { ...res, base };
+        } else {
+          if (!(await gate())) return 'refused';
+          const landed = this.lock.compareAndSwap(base, res.commit, { objects: pack });
+          const mine = { commit: res.commit, landed: landed.catch(() => false) };
+          this.inFlight = mine;
+          pipe?.release();
+          const ok = await landed.finally(() => {
+            if (this.inFlight === mine) this.inFlight = undefined;
+          });
+          if (ok) return { ...res, base };
+        }
+      } finally {
+        objects.discardStaged(batch);
+      }
+    }
+    // The ref moved under us (another process, or the batch we built on did not land): the
+    // batch before ours settles first, then as before, on the head.
+    pipe?.release();
+    await pipe?.previous;
     // Optimistic first: build outside the lock, swap if nobody moved the ref meanwhile.
-    for (let attempt = 0; attempt < Math.min(3, this.o.maxAttempts); attempt++) {
+    for (let attempt = 1; attempt < Math.min(3, this.o.maxAttempts); attempt++) {
       const base = await this.lock.read();
-      const { pack, ...res } = await build(base);
+      const { pack, batch, ...res } = await build(base);
       try {
         if (!res.commit) return { ...res, base };
         if (!(await gate())) return 'refused';
         if (await this.lock.compareAndSwap(base, res.commit, { objects: pack })) return { ...res, base };
       } finally {
-        objects.discardStaged();
+        objects.discardStaged(batch);
       }
     }
     if (!(await gate())) return 'refused';
     // Under heavy contention: build inside the lock, which cannot lose.
     return this.lock.withLock(async () => {
       const base = await this.lock.read();
-      const { pack, ...res } = await build(base);
+      const { pack, batch, ...res } = await build(base);
       try {
         if (res.commit) await this.lock.writeLocked(res.commit, { objects: pack });
       } finally {
-        objects.discardStaged();
+        objects.discardStaged(batch);
       }
       return { ...res, base };
     });

@@ -80,13 +80,15 @@ export async function applyBatch(args: {
   author: string;
   now: () => Date;
   /**
-   * false: write nothing; the new objects stay staged in `trees.objects` and come back as `pack`
-   * for the caller to write with the ref (RefLock.compareAndSwap `objects`), who must then call
-   * `trees.objects.discardStaged()`. Default true: the pack is durable when this returns.
+   * false: write nothing; the new objects stay staged in `trees.objects` (as their own batch,
+   * ObjectStore.beginBatch) and come back as `pack` for the caller to write with the ref
+   * (RefLock.compareAndSwap `objects`), who must then call `trees.objects.discardStaged(batch)`.
+   * Default true: the pack is durable when this returns.
    */
   flush?: boolean;
-}): Promise<BatchResult & { pack?: PackWrite }> {
+}): Promise<BatchResult & { pack?: PackWrite; batch: number }> {
   const { trees, base, ops } = args;
+  const batch = trees.objects.beginBatch();
   const root = base ? (await trees.commit(base)).tree : EMPTY_TREE;
   const files = new Map<string, { lines: string[]; dirty: boolean; exists: boolean }>();
   const load = async (p: string) => {
@@ -163,7 +165,7 @@ export async function applyBatch(args: {
       const content = p === CONFIG_PATH ? f.lines.join('\n') + '\n' : f.lines.map((l) => l + '\n').join('');
       changed.set(p, await trees.writeBlob(Buffer.from(content, 'utf8')));
     }
-    if (changed.size === 0) return { commit: undefined, paths: [], message: '', errors };
+    if (changed.size === 0) return { commit: undefined, paths: [], message: '', errors, batch };
 
     const tree = await trees.withFiles(root, changed);
     const message = applied.length ? summary(applied) : 'Update index';
@@ -174,15 +176,15 @@ export async function applyBatch(args: {
       message,
       author: args.author,
     });
-    const result = { commit, paths: [...changed.keys()].sort(), message: message.split('\n')[0]!, errors };
+    const result = { commit, paths: [...changed.keys()].sort(), message: message.split('\n')[0]!, errors, batch };
     if (args.flush === false) {
       kept = true;
-      return { ...result, pack: trees.objects.stagedPack() };
+      return { ...result, pack: trees.objects.stagedPack(batch) };
     }
     // The commit's objects as one durable pack: only now may a ref point at the commit.
     await trees.objects.flushStaged();
     return result;
   } finally {
-    if (!kept) trees.objects.discardStaged();
+    if (!kept) trees.objects.discardStaged(batch);
   }
 }

@@ -122,7 +122,9 @@ export class ObjectStore {
   private knownDirs = new Set<string>();
   private tmpCounter = 0;
   /** Objects of the commit being built, not yet in a pack (see `stage`). */
-  private staged = new Map<string, { type: ObjectType; content: Buffer; oid: string }>();
+  private staged = new Map<string, { type: ObjectType; content: Buffer; oid: string; batch: number }>();
+  /** The batch `stage` adds to (see `beginBatch`). */
+  private batch = 0;
   private writers: DurableWriters | undefined;
 
   private readonly durability: IndexDurability;
@@ -170,13 +172,24 @@ export class ObjectStore {
    */
   stage(type: ObjectType, content: Uint8Array): string {
     const oid = hashObject(type, content);
-    if (!this.staged.has(oid)) this.staged.set(oid, { type, content: Buffer.from(content.buffer, content.byteOffset, content.byteLength), oid });
+    if (!this.staged.has(oid)) this.staged.set(oid, { type, content: Buffer.from(content.buffer, content.byteOffset, content.byteLength), oid, batch: this.batch });
     return oid;
   }
 
-  /** Forget the staged objects (the batch that staged them failed). */
-  discardStaged(): void {
-    this.staged.clear();
+  /**
+   * Stage the objects from now on as a new batch and return its number: a commit can be built
+   * while the previous one's objects are still staged (being written with its ref), and each
+   * batch's pack holds its own objects only. An object already staged by an earlier batch is not
+   * staged again: the later commit can only become the head after the earlier one did.
+   */
+  beginBatch(): number {
+    return ++this.batch;
+  }
+
+  /** Forget the staged objects of `batch` (written, or the batch failed); all of them without it. */
+  discardStaged(batch?: number): void {
+    if (batch === undefined) return this.staged.clear();
+    for (const [oid, o] of this.staged) if (o.batch === batch) this.staged.delete(oid);
   }
 
   /**
@@ -189,7 +202,7 @@ export class ObjectStore {
   async flushStaged(): Promise<string | undefined> {
     const w = this.stagedPack();
     if (!w) return undefined;
-    this.staged.clear();
+    this.discardStaged(this.batch);
     const writers = (this.writers ??= new DurableWriters({ max: 2 }));
     // objects/info/packs is rewritten in the same job (one round trip per commit, not seven).
     await writers.writeAll(w.files, { packList: w.packList });
@@ -201,9 +214,10 @@ export class ObjectStore {
    * writes them in a job of its own — RefLock moves the ref in the same round trip, after them.
    * The objects stay staged (readable) until `discardStaged`. Undefined when nothing is staged.
    */
-  stagedPack(): PackWrite | undefined {
-    if (this.staged.size === 0) return undefined;
-    const { pack, idx, name } = encodePack([...this.staged.values()]);
+  stagedPack(batch = this.batch): PackWrite | undefined {
+    const objects = [...this.staged.values()].filter((o) => o.batch === batch);
+    if (objects.length === 0) return undefined;
+    const { pack, idx, name } = encodePack(objects);
     const dir = path.join(this.gitdir, 'objects', 'pack');
     if (!this.knownDirs.has(dir)) {
       fs.mkdirSync(dir, { recursive: true });

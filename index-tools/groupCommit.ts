@@ -3,12 +3,25 @@
  * `commitBatch`, which settles each operation of the batch separately (one duplicate version
  * fails its own caller, not the batch). While a batch is committing, new operations pile up
  * and become the next batch, so under load many lines share one commit.
+ *
+ * Two batches may be in flight: once `commitBatch` calls `pipe.release` (its commit is built and
+ * being written), the next batch starts — built on that commit while it is written — and the one
+ * after waits until the first has settled. Batches settle in order: `pipe.previous` resolves when
+ * the batch before has.
  */
 export type Settlement<R> = { ok: true; value: R } | { ok: false; error: unknown };
 
+/** What a batch is told about the pipeline (see the class comment). */
+export interface CommitPipe {
+  /** Let the next batch start now (idempotent; done anyway when this batch settles). */
+  release: () => void;
+  /** Resolves once the batch before this one has settled. */
+  previous: Promise<void>;
+}
+
 export interface GroupCommitOptions<Op, R> {
   /** Commit one batch; returns one settlement per op, in order. Throwing fails the whole batch. */
-  commitBatch: (ops: Op[]) => Promise<Settlement<R>[]>;
+  commitBatch: (ops: Op[], pipe: CommitPipe) => Promise<Settlement<R>[]>;
   maxBatch: number;
   /**
    * Wait this long after the first op of an idle queue for more to arrive; 0 waits one turn of
@@ -29,6 +42,8 @@ export class GroupCommit<Op, R> {
   private running: Promise<void> | undefined;
   /** Set and cleared synchronously, so an op enqueued as the last batch settles is never stranded. */
   private active = false;
+  /** The settlement of the last batch started (the next one's `previous`). */
+  private last: Promise<void> = Promise.resolve();
   private readonly o: GroupCommitOptions<Op, R>;
 
   constructor(o: GroupCommitOptions<Op, R>) {
@@ -53,6 +68,7 @@ export class GroupCommit<Op, R> {
   /** Resolves when every operation queued so far has been settled. */
   async idle(): Promise<void> {
     while (this.active) await this.running;
+    await this.last;
   }
 
   private async drain(): Promise<void> {
@@ -61,18 +77,29 @@ export class GroupCommit<Op, R> {
     // between them), so an op enqueued by a caller woken by the last batch starts a new drain.
     while (this.queue.length > 0 || (this.active = false)) {
       const batch = this.queue.splice(0, this.o.maxBatch);
-      let results: Settlement<R>[];
-      try {
-        results = await this.o.commitBatch(batch.map((p) => p.op));
-      } catch (e) {
-        for (const p of batch) p.reject(e);
-        continue;
-      }
-      batch.forEach((p, i) => {
-        const r = results[i];
-        if (r?.ok) p.resolve(r.value);
-        else p.reject(r ? r.error : new Error('group commit returned no result'));
-      });
+      const previous = this.last;
+      let release!: () => void;
+      const released = new Promise<void>((r) => (release = r));
+      this.last = this.settle(batch, { release, previous }).finally(release);
+      await released;
+      await previous; // at most two batches in flight
     }
+  }
+
+  private async settle(batch: Pending<Op, R>[], pipe: CommitPipe): Promise<void> {
+    let results: Settlement<R>[];
+    try {
+      results = await this.o.commitBatch(batch.map((p) => p.op), pipe);
+    } catch (e) {
+      await pipe.previous; // callers learn outcomes in batch order
+      for (const p of batch) p.reject(e);
+      return;
+    }
+    await pipe.previous;
+    batch.forEach((p, i) => {
+      const r = results[i];
+      if (r?.ok) p.resolve(r.value);
+      else p.reject(r ? r.error : new Error('group commit returned no result'));
+    });
   }
 }

@@ -234,6 +234,38 @@ describe('GitIndexRepo', () => {
     expect(git(gitdir, 'fsck', '--strict', '--no-dangling')).toBe('');
   });
 
+  it('pipelines batches (each built on the one being written) and stays linear and complete when another writer moves the ref meanwhile', async () => {
+    const { repo, gitdir } = await newRepo({ maxBatch: 3 });
+    const other = new GitIndexRepo({ gitdir, repackEvery: 0 });
+    repos.push(other);
+    const seen: CommitInfo[] = [];
+    repo.onCommit((i) => seen.push(i));
+    const mine = Array.from({ length: 40 }, (_, i) => {
+      // Blobs that take a while, done in a shuffled order: batches wait at their gates while the
+      // next ones are built on them.
+      const after = new Promise<void>((r) => setTimeout(r, (i * 7919) % 23));
+      return repo.appendVersion(makeEntry(`pipe-${i % 5}`, `1.${i}.0`), { after });
+    });
+    const theirs = (async () => {
+      for (let i = 0; i < 8; i++) {
+        await other.appendVersion(makeEntry('other-writer', `2.${i}.0`));
+        await new Promise((r) => setTimeout(r, 11));
+      }
+    })();
+    const infos = await Promise.all(mine);
+    await theirs;
+    const log = git(gitdir, 'rev-list', '--first-parent', 'main').trim().split('\n');
+    expect(git(gitdir, 'rev-list', '--merges', 'main').trim()).toBe(''); // linear
+    for (const info of infos) expect(log).toContain(info.commit);
+    for (let i = 0; i < 5; i++) expect((await repo.readPackage(`pipe-${i}`))?.map((e) => e.vers).sort()).toEqual(Array.from({ length: 8 }, (_, k) => `1.${i + 5 * k}.0`).sort());
+    expect((await repo.readPackage('other-writer'))?.length).toBe(8);
+    // Listeners heard this writer's commits in history order, each after its parent.
+    const order = seen.map((s) => log.indexOf(s.commit));
+    expect(order.every((x) => x >= 0)).toBe(true);
+    expect([...order].sort((a, b) => b - a)).toEqual(order);
+    expect(git(gitdir, 'fsck', '--strict', '--no-dangling')).toBe('');
+  });
+
   it('moves the head to a line\'s commit only after its `after` resolved, and leaves out a line whose `after` rejected', async () => {
     const { repo } = await newRepo();
     const head0 = await repo.head();
