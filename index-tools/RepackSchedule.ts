@@ -34,8 +34,8 @@ export class RepackSchedule {
   private readonly quietMs: number;
   private readonly fullMinIntervalMs: number;
   private lastCommitAt = 0;
-  /** When the last repack that may rewrite the whole pack (`auto`) started. */
-  private lastFullAt = 0;
+  /** When the last repack that may rewrite the whole pack (`auto`) started (start-up counts as one). */
+  private lastFullAt = Date.now();
   /** Set after a geometric repack: the `auto` one once the writer is quiet. */
   private fullTimer: NodeJS.Timeout | undefined;
 
