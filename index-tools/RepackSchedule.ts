@@ -79,8 +79,6 @@ export class RepackSchedule {
       }, wait).unref();
       return;
     }
-    this.commitsAtRepack = this.commits;
-    this.lastRepackAt = Date.now();
     const now = Date.now();
     this.start(now - this.lastCommitAt >= this.quietMs || now - this.lastFullAt >= this.fullMinIntervalMs ? 'auto' : 'geometric');
   }
@@ -88,6 +86,8 @@ export class RepackSchedule {
   private start(mode: 'auto' | 'geometric'): void {
     clearTimeout(this.fullTimer);
     this.fullTimer = undefined;
+    this.commitsAtRepack = this.commits;
+    this.lastRepackAt = Date.now();
     if (mode === 'auto') this.lastFullAt = Date.now();
     this.running = repackIndex({ gitdir: this.gitdir, mode, ...(this.helper ? { run: this.helper.run } : {}) })
       .then(() => {
@@ -100,15 +100,18 @@ export class RepackSchedule {
       });
   }
 
-  /** After a burst's geometric repacks: the `auto` one (whole pack if 4+ are left) once no commit came for `quietMs`. */
+  /**
+   * After a burst's geometric repacks: the `auto` one (whole pack if 4+ are left) once no commit
+   * came for `quietMs` — and, like every repack, no sooner than `minIntervalMs` after the last.
+   */
   private fullWhenQuiet(): void {
     if (this.closed || this.fullTimer) return;
-    const wait = this.lastCommitAt + this.quietMs - Date.now();
+    const due = () => Math.max(this.lastCommitAt + this.quietMs, this.lastRepackAt + this.minIntervalMs) - Date.now();
     this.fullTimer = setTimeout(() => {
       this.fullTimer = undefined;
       if (this.closed) return;
-      if (this.running || Date.now() - this.lastCommitAt < this.quietMs) return this.fullWhenQuiet();
+      if (this.running || due() > 0) return this.fullWhenQuiet();
       this.start('auto');
-    }, Math.max(wait, 100)).unref();
+    }, Math.max(due(), 100)).unref();
   }
 }
