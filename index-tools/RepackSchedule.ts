@@ -46,7 +46,8 @@ export class RepackSchedule {
     this.minIntervalMs = o.minIntervalMs;
     this.quietMs = o.quietMs ?? 1000;
     this.fullMinIntervalMs = o.fullMinIntervalMs ?? 60_000;
-    this.helper = this.every > 0 ? new SpawnHelper().start() : undefined;
+    // Started by the first repack (a command-line run or a test that never repacks starts none).
+    this.helper = this.every > 0 ? new SpawnHelper() : undefined;
   }
 
   noteCommit(): void {

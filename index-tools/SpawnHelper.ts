@@ -7,7 +7,7 @@
  * fault the event loop takes on every page it writes until the child has exec'd cost more than
  * the repack's own work. Measured in a burst of publishes with a repack every 2 s: ~1.4 ms of CPU
  * per publish, a quarter of the server's CPU (bench/results/index.md). The helper is forked
- * once, while the server is still small, and does the forks from its own small heap.
+ * once (by `start`, or the first `run`) and does the forks from its own small heap.
  *
  * The helper ends when this process does (its IPC channel closes) or on `close`. If it dies, the
  * runs it had fail and the next `run` starts another.
