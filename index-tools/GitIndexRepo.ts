@@ -81,6 +81,12 @@ export class GitIndexRepo implements IndexRepo {
   private readonly repacks: RepackSchedule;
   private timer: NodeJS.Timeout | undefined;
   /** readTrustedLines' results by blob id (a file's content never changes under its id). */
+  /**
+   * Our own commits from the moment their swap is sent until commitBatch has told the listeners
+   * about them (in batch order): a reader that finds one at the ref meanwhile must not report it
+   * as another writer's commit first.
+   */
+  private readonly ownUnnoted = new Set<string>();
   /** The commit of the batch being written now, and whether it became the head (commitLocal). */
   private inFlight: { commit: string; landed: Promise<boolean> } | undefined;
   private trustedLines = new Map<string, readonly IndexEntry[]>();
@@ -145,10 +151,10 @@ export class GitIndexRepo implements IndexRepo {
     if (moved) await this.noteHead(r);
   }
 
-  /** True when `ancestor` is on `commit`'s first-parent line (the index history is linear). */
-  private async descendsFrom(commit: string, ancestor: string): Promise<boolean> {
+  /** True when `ancestor` is on `commit`'s first-parent line (the index history is linear), within `depth` commits. */
+  private async descendsFrom(commit: string, ancestor: string, depth = 100_000): Promise<boolean> {
     let c: string | undefined = commit;
-    for (let i = 0; c && i < 100_000; i++) {
+    for (let i = 0; c && i < depth; i++) {
       if (c === ancestor) return true;
       // A history cut short (shallow mirror) ends the walk like a root does.
       c = await this.trees.commit(c).then((x) => x.parents[0], () => undefined);
@@ -159,7 +165,7 @@ export class GitIndexRepo implements IndexRepo {
   async head(): Promise<string> {
     const h = await this.lock.read();
     if (!h) throw new RegistryError('unavailable', `the index at ${this.gitdir} has no commits (run: raven-registry index init)`);
-    if (h !== this.seen) await this.noteHead(h);
+    if (h !== this.seen && !this.ownUnnoted.has(h)) await this.noteHead(h);
     return h;
   }
 
@@ -171,7 +177,7 @@ export class GitIndexRepo implements IndexRepo {
   /** Read the ref now and tell listeners about commits other processes made. */
   async refresh(): Promise<string | undefined> {
     const h = await this.lock.read();
-    if (h && h !== this.seen) await this.noteHead(h);
+    if (h && h !== this.seen && !this.ownUnnoted.has(h)) await this.noteHead(h);
     return h;
   }
 
@@ -349,6 +355,7 @@ export class GitIndexRepo implements IndexRepo {
     if (res?.commit) {
       await this.rememberAppends(ops, res.errors, res.base, res.commit).catch(() => undefined); // only a memo
       await this.noteHead(res.commit, { parent: res.base, info });
+      this.ownUnnoted.delete(res.commit);
       this.repacks.noteCommit();
     }
     return all.map((op) => {
@@ -381,6 +388,7 @@ export class GitIndexRepo implements IndexRepo {
           if (!before || (await before.landed)) return { ...res, base };
         } else {
           if (!(await gate())) return 'refused';
+          this.ownUnnoted.add(res.commit);
           const landed = this.lock.compareAndSwap(base, res.commit, { objects: pack });
           const mine = { commit: res.commit, landed: landed.catch(() => false) };
           this.inFlight = mine;
@@ -389,6 +397,7 @@ export class GitIndexRepo implements IndexRepo {
             if (this.inFlight === mine) this.inFlight = undefined;
           });
           if (ok) return { ...res, base };
+          this.ownUnnoted.delete(res.commit);
         }
       } finally {
         objects.discardStaged(batch);
@@ -405,7 +414,9 @@ export class GitIndexRepo implements IndexRepo {
       try {
         if (!res.commit) return { ...res, base };
         if (!(await gate())) return 'refused';
+        this.ownUnnoted.add(res.commit);
         if (await this.lock.compareAndSwap(base, res.commit, { objects: pack })) return { ...res, base };
+        this.ownUnnoted.delete(res.commit);
       } finally {
         objects.discardStaged(batch);
       }
@@ -416,7 +427,10 @@ export class GitIndexRepo implements IndexRepo {
       const base = await this.lock.read();
       const { pack, batch, ...res } = await build(base);
       try {
-        if (res.commit) await this.lock.writeLocked(res.commit, { objects: pack });
+        if (res.commit) {
+          this.ownUnnoted.add(res.commit);
+          await this.lock.writeLocked(res.commit, { objects: pack });
+        }
       } finally {
         objects.discardStaged(batch);
       }
@@ -459,6 +473,9 @@ export class GitIndexRepo implements IndexRepo {
   private noteHead(head: string, own?: { parent: string | undefined; info: CommitInfo }): Promise<void> {
     this.noting = this.noting.then(async () => {
       if (head === this.seen) return;
+      // A later commit was noted already (another writer's, on top of this one): this one was
+      // reported within it.
+      if (this.seen && (await this.descendsFrom(this.seen, head, 64))) return;
       const target = own ? own.parent : head;
       if (target && target !== this.seen) {
         if (this.seen) {

@@ -163,11 +163,11 @@ export async function applyBatch(args: {
     for (const [p, f] of files) {
       if (!f.dirty) continue;
       const content = p === CONFIG_PATH ? f.lines.join('\n') + '\n' : f.lines.map((l) => l + '\n').join('');
-      changed.set(p, await trees.writeBlob(Buffer.from(content, 'utf8')));
+      changed.set(p, await trees.writeBlob(Buffer.from(content, 'utf8'), batch));
     }
     if (changed.size === 0) return { commit: undefined, paths: [], message: '', errors, batch };
 
-    const tree = await trees.withFiles(root, changed);
+    const tree = await trees.withFiles(root, changed, batch);
     const message = applied.length ? summary(applied) : 'Update index';
     const commit = trees.writeCommit({
       tree,
@@ -175,7 +175,7 @@ export async function applyBatch(args: {
       time: Math.floor(args.now().getTime() / 1000),
       message,
       author: args.author,
-    });
+    }, batch);
     const result = { commit, paths: [...changed.keys()].sort(), message: message.split('\n')[0]!, errors, batch };
     if (args.flush === false) {
       kept = true;

@@ -122,7 +122,7 @@ export class ObjectStore {
   private knownDirs = new Set<string>();
   private tmpCounter = 0;
   /** Objects of the commit being built, not yet in a pack (see `stage`). */
-  private staged = new Map<string, { type: ObjectType; content: Buffer; oid: string; batch: number }>();
+  private staged = new Map<string, { type: ObjectType; content: Buffer; oid: string; batches: Set<number> }>();
   /** The batch `stage` adds to (see `beginBatch`). */
   private batch = 0;
   private writers: DurableWriters | undefined;
@@ -170,17 +170,21 @@ export class ObjectStore {
    * Keep an object for the next `flushStaged` (readable here meanwhile) and return its id.
    * Nothing reaches the disk until the flush, so a batch that fails leaves no objects behind.
    */
-  stage(type: ObjectType, content: Uint8Array): string {
+  stage(type: ObjectType, content: Uint8Array, batch = this.batch): string {
     const oid = hashObject(type, content);
-    if (!this.staged.has(oid)) this.staged.set(oid, { type, content: Buffer.from(content.buffer, content.byteOffset, content.byteLength), oid, batch: this.batch });
+    const had = this.staged.get(oid);
+    if (had) had.batches.add(batch);
+    else this.staged.set(oid, { type, content: Buffer.from(content.buffer, content.byteOffset, content.byteLength), oid, batches: new Set([batch]) });
     return oid;
   }
 
   /**
-   * Stage the objects from now on as a new batch and return its number: a commit can be built
-   * while the previous one's objects are still staged (being written with its ref), and each
-   * batch's pack holds its own objects only. An object already staged by an earlier batch is not
-   * staged again: the later commit can only become the head after the earlier one did.
+   * A new batch number for `stage`: a commit can be built while the previous one's objects are
+   * still staged (being written with its ref), and each batch's pack holds its own objects only.
+   * Builds may overlap (a batch rebuilt after a lost swap while the next one builds), so each
+   * passes its own number to `stage` (a default of the latest is for the single-build callers).
+   * An object two batches both stage goes into both packs: each batch's pack holds every object
+   * it staged, so a commit never depends on the pack of a batch that may not land.
    */
   beginBatch(): number {
     return ++this.batch;
@@ -189,7 +193,7 @@ export class ObjectStore {
   /** Forget the staged objects of `batch` (written, or the batch failed); all of them without it. */
   discardStaged(batch?: number): void {
     if (batch === undefined) return this.staged.clear();
-    for (const [oid, o] of this.staged) if (o.batch === batch) this.staged.delete(oid);
+    for (const [oid, o] of this.staged) if (o.batches.delete(batch) && o.batches.size === 0) this.staged.delete(oid);
   }
 
   /**
@@ -215,7 +219,7 @@ export class ObjectStore {
    * The objects stay staged (readable) until `discardStaged`. Undefined when nothing is staged.
    */
   stagedPack(batch = this.batch): PackWrite | undefined {
-    const objects = [...this.staged.values()].filter((o) => o.batch === batch);
+    const objects = [...this.staged.values()].filter((o) => o.batches.has(batch));
     if (objects.length === 0) return undefined;
     const { pack, idx, name } = encodePack(objects);
     const dir = path.join(this.gitdir, 'objects', 'pack');

@@ -49,8 +49,8 @@ export class IndexTrees {
   }
 
   /** Stage a commit (see `writeBlob`) and remember it, so the next batch need not read it back. */
-  writeCommit(c: CommitObject & { author: string }): string {
-    const oid = this.objects.stage('commit', serializeCommit(c));
+  writeCommit(c: CommitObject & { author: string }, batch?: number): string {
+    const oid = this.objects.stage('commit', serializeCommit(c), batch);
     this.commits.set(oid, { tree: c.tree, parents: c.parents, time: c.time, message: c.message.endsWith('\n') ? c.message : c.message + '\n' });
     return oid;
   }
@@ -105,8 +105,8 @@ export class IndexTrees {
   }
 
   /** Stage a blob for the commit being built (written by `objects.flushStaged`). */
-  async writeBlob(content: Buffer): Promise<string> {
-    const oid = this.objects.stage('blob', content);
+  async writeBlob(content: Buffer, batch?: number): Promise<string> {
+    const oid = this.objects.stage('blob', content, batch);
     this.blobs.set(oid, content);
     return oid;
   }
@@ -115,7 +115,7 @@ export class IndexTrees {
    * A new root tree: `root` with each path in `files` set to the given blob id. Only the trees
    * on those paths are rewritten (staged, like `writeBlob`).
    */
-  async withFiles(root: string, files: ReadonlyMap<string, string>): Promise<string> {
+  async withFiles(root: string, files: ReadonlyMap<string, string>, batch?: number): Promise<string> {
     // Group by first path component, recurse per directory.
     const here = new Map<string, string>();
     const below = new Map<string, Map<string, string>>();
@@ -139,9 +139,9 @@ export class IndexTrees {
     for (const [dir, sub] of below) {
       const existing = findEntry(entries, dir);
       const base = existing && existing.mode === DIR_MODE ? existing.oid : EMPTY;
-      put({ mode: DIR_MODE, name: dir, oid: await this.withFiles(base, sub) });
+      put({ mode: DIR_MODE, name: dir, oid: await this.withFiles(base, sub, batch) });
     }
-    const oid = this.objects.stage('tree', serializeTree(entries));
+    const oid = this.objects.stage('tree', serializeTree(entries), batch);
     this.trees.set(oid, entries);
     return oid;
   }

@@ -264,6 +264,11 @@ describe('GitIndexRepo', () => {
     expect(order.every((x) => x >= 0)).toBe(true);
     expect([...order].sort((a, b) => b - a)).toEqual(order);
     expect(git(gitdir, 'fsck', '--strict', '--no-dangling')).toBe('');
+    // One pack per commit that landed (no repack here): a pack written ahead for a commit whose
+    // swap then failed was removed again, idx and all.
+    const packDir = fs.readdirSync(path.join(gitdir, 'objects', 'pack'));
+    expect(packDir.filter((f) => f.endsWith('.pack')).length).toBe(log.length);
+    expect(packDir.filter((f) => f.endsWith('.idx')).length).toBe(log.length);
   });
 
   it('moves the head to a line\'s commit only after its `after` resolved, and leaves out a line whose `after` rejected', async () => {

@@ -94,6 +94,39 @@ describe('encodePack', () => {
 });
 
 describe('ObjectStore.stage', () => {
+  it('keeps each batch\'s objects apart, even when two overlapping builds stage the same object', async () => {
+    const gitdir = bareRepo();
+    const store = new ObjectStore(gitdir);
+    try {
+      const a = store.beginBatch();
+      const b = store.beginBatch(); // a build that started later, while `a` still builds
+      const shared = store.stage('blob', Buffer.from('both\n'), a);
+      store.stage('blob', Buffer.from('both\n'), b);
+      const onlyA = store.stage('blob', Buffer.from('a only\n'), a); // staged after b began: still a's
+      const onlyB = store.stage('blob', Buffer.from('b only\n'), b);
+      const oidsOf = (batch: number) => {
+        const w = store.stagedPack(batch)!;
+        const base = path.join(gitdir, 'objects', 'pack', `pack-${w.name}`);
+        fs.writeFileSync(`${base}.pack`, w.files[0]!.bytes);
+        fs.writeFileSync(`${base}.idx`, w.files[1]!.bytes);
+        const ids = execFileSync('git', ['show-index'], { input: fs.readFileSync(`${base}.idx`) }).toString().trim().split('\n').map((l) => l.split(' ')[1]).sort();
+        fs.rmSync(`${base}.pack`);
+        fs.rmSync(`${base}.idx`);
+        return ids;
+      };
+      expect(oidsOf(a)).toEqual([shared, onlyA].sort()); // every object a staged, in a's pack
+      expect(oidsOf(b)).toEqual([shared, onlyB].sort()); // and in b's: neither pack depends on the other
+      store.discardStaged(a); // a's commit lost: b still has the shared object
+      expect((await store.read(shared)).content.toString()).toBe('both\n');
+      expect(await store.has(onlyA)).toBe(false);
+      expect(oidsOf(b)).toEqual([shared, onlyB].sort());
+      store.discardStaged(b);
+      expect(await store.has(shared)).toBe(false);
+    } finally {
+      store.close();
+    }
+  });
+
   it('puts nothing on disk until the flush, and a failed batch leaves no objects', async () => {
     const { repo, gitdir } = await writerRepo();
     const packsBefore = packFiles(gitdir);
