@@ -22,7 +22,8 @@ import { applyBatch, type BatchResult, type IndexOp } from './applyBatch.ts';
 import { parsePackageFile, parseTrustedLines, serializeEntry } from './entryLine.ts';
 import { repackIndex } from './gitDumbHttp.ts';
 import { RepackSchedule } from './RepackSchedule.ts';
-import { ObjectStore, type IndexDurability } from './gitObjects.ts';
+import type { DurableWriteResult } from './DurableWriters.ts';
+import { ObjectStore, type IndexDurability, type PackWrite } from './gitObjects.ts';
 import { GroupCommit, type CommitPipe, type Settlement } from './groupCommit.ts';
 import { indexPath } from './indexPath.ts';
 import { IndexTrees } from './indexTrees.ts';
@@ -387,9 +388,18 @@ export class GitIndexRepo implements IndexRepo {
         if (!res.commit) {
           if (!before || (await before.landed)) return { ...res, base };
         } else {
-          if (!(await gate())) return 'refused';
+          // Behind a commit being written, this one's pack is written now by the object store's
+          // threads, beside that commit's swap (and the blob puts); this swap then only moves the
+          // ref. A pack written for a commit that does not land is removed again (dropPack).
+          const prewrite = before && pack ? objects.writePack(pack) : undefined;
+          prewrite?.catch(() => undefined); // awaited below, or by dropPack
+          if (!(await gate())) {
+            await this.dropPack(pack, prewrite);
+            return 'refused';
+          }
+          if (prewrite) await prewrite;
           this.ownUnnoted.add(res.commit);
-          const landed = this.lock.compareAndSwap(base, res.commit, { objects: pack });
+          const landed = this.lock.compareAndSwap(base, res.commit, prewrite ? {} : { objects: pack });
           const mine = { commit: res.commit, landed: landed.catch(() => false) };
           this.inFlight = mine;
           pipe?.release();
@@ -398,6 +408,7 @@ export class GitIndexRepo implements IndexRepo {
           });
           if (ok) return { ...res, base };
           this.ownUnnoted.delete(res.commit);
+          await this.dropPack(pack, prewrite);
         }
       } finally {
         objects.discardStaged(batch);
@@ -436,6 +447,20 @@ export class GitIndexRepo implements IndexRepo {
       }
       return { ...res, base };
     });
+  }
+
+  /**
+   * The pack of a commit that will never be the head, written ahead (commitLocal): its files are
+   * removed again (the idx first, so git never sees an idx without its pack), only those this
+   * write created — a pack of the same name that was there already stays.
+   */
+  private async dropPack(pack: PackWrite | undefined, written: Promise<DurableWriteResult[]> | undefined): Promise<void> {
+    if (!pack || !written) return;
+    const results = await written.catch(() => undefined);
+    if (!results) return;
+    for (const i of [...pack.files.keys()].reverse()) {
+      if (results[i] === 'created') await fsp.rm(pack.files[i]!.dest, { force: true });
+    }
   }
 
   private async commitRemote(ops: IndexOp[], remote: RemoteSync, gate: () => Promise<boolean>): Promise<(BatchResult & { base: string | undefined }) | 'refused'> {

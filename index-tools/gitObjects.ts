@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { deflateSync, inflateSync } from 'node:zlib';
-import { DurableWriters, type FileMsg, type PackList } from './DurableWriters.ts';
+import { DurableWriters, type DurableWriteResult, type FileMsg, type PackList } from './DurableWriters.ts';
 import { encodePack, type ObjectType } from './encodePack.ts';
 import { GitCatFileBatch } from './gitCatFileBatch.ts';
 
@@ -211,6 +211,15 @@ export class ObjectStore {
     // objects/info/packs is rewritten in the same job (one round trip per commit, not seven).
     await writers.writeAll(w.files, { packList: w.packList });
     return w.name;
+  }
+
+  /**
+   * Write a pack made by `stagedPack` now (fsynced, the pack linked before the idx, `objects/pack`
+   * fsynced): for a commit whose ref moves in a later job. One result per file (`exists`: a pack
+   * with this very content, its name being its checksum, was there already).
+   */
+  writePack(w: PackWrite): Promise<DurableWriteResult[]> {
+    return (this.writers ??= new DurableWriters({ max: 2 })).writeAll(w.files);
   }
 
   /**
