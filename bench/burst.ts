@@ -170,7 +170,8 @@ const server = await startRegistryServer({
     RATE_LIMIT_LOGIN_PER_IP_PER_HOUR: HIGH, RATE_LIMIT_LOGIN_PER_ACCOUNT_PER_HOUR: HIGH,
   },
 });
-const verdaccio = await startVerdaccio().catch(async (e) => {
+// Verdaccio's storage beside raven's data dir, kept too (see above).
+const verdaccio = await startVerdaccio({ storageParent: path.join(work, 'trash'), keep: true }).catch(async (e) => {
   await server.stop();
   throw e;
 });

@@ -35,9 +35,16 @@ export interface VerdaccioHandle {
   stop(): Promise<void>;
 }
 
-export async function startVerdaccio(args: { bin?: string } = {}): Promise<VerdaccioHandle> {
+/**
+ * `storageParent`: where Verdaccio's storage goes; a comparison puts it beside the other
+ * registry's data (same filesystem, same directory: on ext4 without a journal a create's cost
+ * depends on the inodes recently freed near it), and `keep` leaves it there instead of removing
+ * it, so that removal does not slow the next run's creates.
+ */
+export async function startVerdaccio(args: { bin?: string; storageParent?: string; keep?: boolean } = {}): Promise<VerdaccioHandle> {
   const bin = args.bin ?? installVerdaccio();
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'raven-verdaccio-run-'));
+  if (args.storageParent) mkdirSync(args.storageParent, { recursive: true });
+  const dir = mkdtempSync(path.join(args.storageParent ?? os.tmpdir(), 'raven-verdaccio-run-'));
   const port = await freePort();
   const conf = `
 storage: ${dir}/storage
@@ -79,7 +86,7 @@ listen: 127.0.0.1:${port}
     url, pid: p.child.pid!,
     async stop() {
       await p.stop();
-      rmSync(dir, { recursive: true, force: true });
+      if (!args.keep) rmSync(dir, { recursive: true, force: true });
     },
   };
 }
