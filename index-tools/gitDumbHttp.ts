@@ -129,7 +129,7 @@ export async function repackIndex(args: {
 }
 
 /**
- * The index writer's pack temp files (`objects/pack/tmp_pack_<pid>_<n>`) that a crash in the
+ * The index writer's pack temp files (`objects/pack/tmp_pack_<pid>_<tag>_<n>`) that a crash in the
  * middle of a commit left behind: removed once they are an hour old (a live write takes
  * milliseconds). git's own temp files are left to git.
  */
@@ -138,7 +138,7 @@ export async function removeStaleTempPacks(args: { gitdir: string; maxAgeMs?: nu
   const now = args.now ?? Date.now();
   const removed: string[] = [];
   for (const f of await fsp.readdir(dir).catch(() => [] as string[])) {
-    if (!/^tmp_pack_\d+_\d+$/.test(f)) continue;
+    if (!/^tmp_pack_\d+_(?:[0-9a-f]+_)?\d+$/.test(f)) continue;
     const st = await fsp.stat(path.join(dir, f)).catch(() => undefined);
     if (!st || now - st.mtimeMs < (args.maxAgeMs ?? 3_600_000)) continue;
     await fsp.rm(path.join(dir, f), { force: true });

@@ -7,7 +7,7 @@
  * `git cat-file --batch` (gitCatFileBatch.ts). Trees and commits are (de)serialized here
  * byte-exactly, so the objects are the ones `git` itself would write.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { deflateSync, inflateSync } from 'node:zlib';
@@ -121,6 +121,8 @@ export class ObjectStore {
   private readonly packed: GitCatFileBatch;
   private knownDirs = new Set<string>();
   private tmpCounter = 0;
+  /** Temp names are this process's and this store's: two stores of one process (two writers of a repo) never share one. */
+  private readonly tmpTag = `${process.pid}_${randomBytes(4).toString('hex')}`;
   /** Objects of the commit being built, not yet in a pack (see `stage`). */
   private staged = new Map<string, { type: ObjectType; content: Buffer; oid: string; batches: Set<number> }>();
   /** The batch `stage` adds to (see `beginBatch`). */
@@ -149,7 +151,7 @@ export class ObjectStore {
     const oid = createHash('sha1').update(header).update(content).digest('hex');
     const dir = path.join(this.gitdir, 'objects', oid.slice(0, 2));
     const deflated = deflateSync(Buffer.concat([header, content]), { level: 1 });
-    const tmp = path.join(dir, `tmp_obj_${process.pid}_${++this.tmpCounter}`);
+    const tmp = path.join(dir, `tmp_obj_${this.tmpTag}_${++this.tmpCounter}`);
     if (!this.knownDirs.has(dir)) {
       fs.mkdirSync(dir, { recursive: true });
       this.knownDirs.add(dir);
@@ -237,7 +239,7 @@ export class ObjectStore {
       fs.mkdirSync(path.join(this.gitdir, 'objects', 'info'), { recursive: true });
       this.knownDirs.add(dir);
     }
-    const tmp = () => path.join(dir, `tmp_pack_${process.pid}_${++this.tmpCounter}`);
+    const tmp = () => path.join(dir, `tmp_pack_${this.tmpTag}_${++this.tmpCounter}`);
     // 'exists' means a pack with this very content (its name is its checksum) is there already.
     const sync = this.durability === 'commit' ? 'full' : 'data';
     return {

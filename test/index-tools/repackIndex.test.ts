@@ -111,7 +111,7 @@ describe('repackIndex', () => {
     await repo.appendVersion(makeEntry('tmp-left', '1.0.0'));
     const dir = path.join(gitdir, 'objects', 'pack');
     const old = new Date(Date.now() - 2 * 3_600_000);
-    for (const f of ['tmp_pack_123_1', 'tmp_pack_123_2', 'tmp_pack_AbC123']) {
+    for (const f of ['tmp_pack_123_1', 'tmp_pack_123_2', 'tmp_pack_123_9f8e7d6c_3', 'tmp_pack_AbC123']) {
       fs.writeFileSync(path.join(dir, f), 'PACK partial');
       fs.utimesSync(path.join(dir, f), old, old);
     }
