@@ -17,6 +17,7 @@ import { healthRoutes } from './routes/healthRoutes.ts';
 import { staticReadRoutes } from './routes/staticReadRoutes.ts';
 import { webRoutes } from './routes/webRoutes.ts';
 import { LiveSearch } from './search/LiveSearch.ts';
+import { stdoutLineSink } from './logging/lineSink.ts';
 import { jsonLogger } from './logging/Logger.ts';
 import { observeRequests } from './logging/observeRequests.ts';
 import { createRegistryMetrics } from './metrics/registryMetrics.ts';
@@ -37,7 +38,7 @@ export function createApp(deps: AppDeps): Hono {
   app.notFound((c) => errorResponse(c, 'not_found', `no route for ${c.req.method} ${c.req.path}`));
   // Operations go first: request id (X-Request-Id), one JSON log line per request, metrics
   // (timing the whole chain) and GET /metrics.
-  deps.logger ??= jsonLogger({ write: (line) => process.stdout.write(line) });
+  deps.logger ??= jsonLogger({ write: stdoutLineSink().write });
   if (!deps.metrics) {
     deps.metrics = createRegistryMetrics();
     deps.metrics.watchIndex(deps.index);

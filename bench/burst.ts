@@ -16,8 +16,9 @@
  * of each registry), with the per-round ratios printed beside it. Each run also reports the CPU
  * time the registry's process spent per publish (/proc), which the load disturbs much less.
  *
- *   node bin/run-ts.js bench/burst.ts --quick          # 200 publishes, 2 rounds
- *   node bin/run-ts.js bench/burst.ts                  # 500 publishes, 2 rounds
+ *   node bin/run-ts.js bench/burst.ts --quick          # 200 publishes, 2 rounds, 500 warm-up
+ *   node bin/run-ts.js bench/burst.ts                  # 500 publishes, 2 rounds, 2 500 warm-up
+ *   node bin/run-ts.js bench/burst.ts --warm 0         # rounds on servers just started (cold)
  *   node bin/run-ts.js bench/burst.ts --rounds 3 --publishes 300
  */
 import { spawnSync } from 'node:child_process';
@@ -34,7 +35,7 @@ import { fmt, ratio, summarize, table } from './support/stats.ts';
 import { npmPublishBody, npmTarball, startVerdaccio, verdaccioAddUser, verdaccioPublish } from './support/verdaccio.ts';
 import { runWrk } from './support/wrk.ts';
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean' }, publishes: { type: 'string' }, seconds: { type: 'string' }, rounds: { type: 'string' } } });
+const { values } = parseArgs({ options: { quick: { type: 'boolean' }, publishes: { type: 'string' }, seconds: { type: 'string' }, rounds: { type: 'string' }, warm: { type: 'string' } } });
 const B = Number(values.publishes ?? (values.quick ? 200 : 500));
 const ROUNDS = Math.max(1, Number(values.rounds ?? 2));
 const readSeconds = Number(values.seconds ?? (values.quick ? 5 : 15));
@@ -42,6 +43,15 @@ const CONCURRENCY = [8, 64];
 const work = path.join(REPO_ROOT, 'bench/.work');
 const HIGH = '1000000000';
 const WARMUP = 50;
+/**
+ * Before the first round, each registry gets this many untimed publishes at concurrency 8 (in
+ * steps of 500, whose rates are printed: the cold-start curve). Both speed up over their first
+ * publishes after a start — measured alone (bench/results/index.md), raven from ~200–280/s to
+ * ~430–550/s after ~2 000–2 500 publishes, Verdaccio from ~155/s to ~215–235/s after ~1 000 — so
+ * rounds after only 50 warm-ups measured mostly how cold each server still was. The rounds
+ * measure both warm; the warm-up's own rates are printed as the cold-start comparison.
+ */
+const WARM_START = Number(values.warm ?? (values.quick ? 500 : 2500));
 
 const pristine = path.join(work, 'reg-1k');
 if (!existsSync(path.join(pristine, 'gen-index.json'))) await genIndex({ out: pristine, packages: 1000 });
@@ -155,6 +165,7 @@ const nameOf = (tag: string, i: number, c: number) => `zburst-${tag}-${i % Math.
 const versionOf = (i: number, c: number) => `1.${Math.floor(i / Math.max(c, 8))}.0`;
 
 const runs: Run[] = [];
+const warmCurve: { target: string; from: number; n: number; perSec: number; failures: number }[] = [];
 // A fresh data dir per run, set aside (renamed, not removed) afterwards: on ext4 without a journal
 // every file created scans past the inodes freed in the last minutes (bench/staticBuild.ts), so
 // removing a run's ~8 000 files would slow the creates of the next run's publishes. Remove
@@ -185,6 +196,31 @@ try {
   if (reg.status !== 201) throw new Error(`register: ${reg.status} ${await reg.text()}`);
   const token = ((await reg.json()) as { token: string }).token;
   const vtoken = await verdaccioAddUser(verdaccio.url, 'burster', 'correct horse battery');
+
+  // The cold-start curve of each registry (see WARM_START), raven first, its repacks settled
+  // before Verdaccio's turn.
+  // 250 packages, ~10 versions each: neither registry's per-publish cost grows with one
+  // package's size during the warm-up (Verdaccio rewrites a package's whole packument per publish).
+  const steadyName = (i: number) => `zsteady-${i % 250}`;
+  const steadyVersion = (i: number) => `1.${Math.floor(i / 250)}.0`;
+  for (const target of ['raven', 'verdaccio 6.8'] as const) {
+    for (let from = 0; from < WARM_START; from += 500) {
+      const n = Math.min(500, WARM_START - from);
+      const bodies: (Buffer | string)[] = Array.from({ length: n }, (_, k) => target === 'raven'
+        ? packageTarball({ name: steadyName(from + k), version: steadyVersion(from + k), description: 'warm-up' })
+        : npmPublishBody(verdaccio.url, steadyName(from + k), steadyVersion(from + k), npmTarball(steadyName(from + k), steadyVersion(from + k))));
+      const r = await pool(n, 8, async (k) => {
+        const t0 = performance.now();
+        const res = target === 'raven'
+          ? await httpRequest(`${server.url}/api/v1/packages/publish`, { method: 'POST', headers: { 'content-type': 'application/gzip', authorization: `Bearer ${token}` }, body: bodies[k]! })
+          : await verdaccioPublish(verdaccio.url, vtoken, steadyName(from + k), bodies[k] as string);
+        return { ok: res.status === 201 || res.status === 200, ms: performance.now() - t0, why: `${res.status} ${res.text.slice(0, 200)}` };
+      });
+      warmCurve.push({ target, from, n, perSec: r.perSec, failures: r.failures });
+      if (r.failures) console.error(`  ${target} warm-up from ${from}: ${r.failures} failures, first: ${r.firstFailure}`);
+    }
+    if (target === 'raven') await backgroundSettled(server.pid);
+  }
 
   for (const c of CONCURRENCY) {
     for (let round = 1; round <= ROUNDS; round++) {
@@ -264,6 +300,16 @@ try {
 }
 
 function printPublishes(): void {
+  if (warmCurve.length > 0) {
+    console.log(`\n## Cold start: each registry's first ${WARM_START} publishes after its start, untimed for the rounds, c=8, publishes/s per 500\n`);
+    const steps = [...new Set(warmCurve.map((w) => w.from))];
+    const at = (t: string, from: number) => warmCurve.find((w) => w.target === t && w.from === from);
+    console.log(table(['publishes', 'raven /s', 'verdaccio /s', 'raven/verdaccio'], steps.map((from) => {
+      const a = at('raven', from);
+      const b = at('verdaccio 6.8', from);
+      return [`${from + 1}–${from + (a ?? b)!.n}`, a ? fmt(a.perSec, 0) : '—', b ? fmt(b.perSec, 0) : '—', a && b ? ratio(a.perSec, b.perSec) : '—'];
+    })));
+  }
   console.log(`\n## Publish burst: ${B} publishes over HTTP per round, ${ROUNDS} round(s), raven (1 process, group commit) vs Verdaccio 6.8 (1 process)\n`);
   console.log(table(['registry', 'concurrency', 'round', 'ok', 'failures', 'seconds', 'publishes/s', 'p50 ms', 'p99 ms', 'server CPU ms/publish', 'last reply→all visible ms', 'not visible in 5 s'],
     runs.map((r) => [r.target, r.c, r.round, r.ok, r.failures, fmt(r.seconds, 1), fmt(r.perSec, 1), fmt(r.p50, 1), fmt(r.p99, 1), fmt(r.cpuMsPerPublish, 2), r.visibleMaxMs === undefined ? '—' : fmt(r.visibleMaxMs, 0), r.invisible ?? '—'])));
@@ -283,4 +329,4 @@ function printPublishes(): void {
 console.log(`\n### Resolution read, wrk -t1 -c32 -d${readSeconds}s, 16 packages\n`);
 console.log(table(['read', 'req/s', 'p50 ms', 'p99 ms', 'errors'], readRows));
 console.log(`\nraven/verdaccio read req/s: ${readRatio} (goal ≥10×)`);
-console.log(JSON.stringify({ bench: 'burst', B, rounds: ROUNDS, runs, readRows }));
+console.log(JSON.stringify({ bench: 'burst', B, rounds: ROUNDS, warmStart: WARM_START, warmCurve, runs, readRows }));

@@ -4,7 +4,7 @@
  * in, so tests read the lines and the server writes them to stdout.
  *
  * @example
- *   const log = jsonLogger({ write: (line) => process.stdout.write(line) });
+ *   const log = jsonLogger({ write: stdoutLineSink().write }); // lineSink.ts
  *   log.info('request', { request_id: 'abc', status: 200 });
  *   // {"time":"2026-…Z","level":"info","msg":"request","request_id":"abc","status":200}
  */
@@ -21,8 +21,8 @@ export interface Logger {
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 export interface JsonLoggerOptions {
-  /** Receives each line including its trailing newline. */
-  write: (line: string) => void;
+  /** Receives each line including its trailing newline; `urgent` for `error` lines (lineSink.ts). */
+  write: (line: string, urgent?: boolean) => void;
   /** Lines below this level are dropped. */
   level?: LogLevel;
   now?: () => Date;
@@ -31,7 +31,7 @@ export interface JsonLoggerOptions {
 export function jsonLogger({ write, level = 'info', now = () => new Date() }: JsonLoggerOptions): Logger {
   const log = (lvl: LogLevel, msg: string, fields: Record<string, unknown> = {}): void => {
     if (RANK[lvl] < RANK[level]) return;
-    write(`${JSON.stringify({ time: now().toISOString(), level: lvl, msg, ...fields }, replacer)}\n`);
+    write(`${JSON.stringify({ time: now().toISOString(), level: lvl, msg, ...fields }, replacer)}\n`, lvl === 'error');
   };
   return {
     log,

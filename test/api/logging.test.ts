@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { onError } from '../../api/errorResponse.ts';
 import { jsonLogger } from '../../api/logging/Logger.ts';
+import { bufferedLineSink } from '../../api/logging/lineSink.ts';
 import { observeRequests } from '../../api/logging/observeRequests.ts';
 import { createRegistryMetrics } from '../../api/metrics/registryMetrics.ts';
 
@@ -89,5 +90,48 @@ describe('requestLogger and request ids', () => {
     } finally {
       await new Promise((r) => server.close(r));
     }
+  });
+});
+
+describe('bufferedLineSink', () => {
+  it('writes the lines of an interval in one write, in order, and error lines at once', async () => {
+    const writes: string[] = [];
+    const sink = bufferedLineSink({ out: (t) => writes.push(t), intervalMs: 20 });
+    const log = jsonLogger({ write: sink.write });
+    log.info('a');
+    log.warn('b');
+    expect(writes).toEqual([]); // buffered
+    await new Promise((r) => setTimeout(r, 60));
+    expect(writes).toHaveLength(1);
+    expect(writes[0]!.split('\n').filter(Boolean).map((l) => JSON.parse(l).msg)).toEqual(['a', 'b']);
+    log.info('c');
+    log.error('d'); // an error line goes out at once, after what was buffered before it
+    expect(writes).toHaveLength(2);
+    expect(writes[1]!.split('\n').filter(Boolean).map((l) => JSON.parse(l).msg)).toEqual(['c', 'd']);
+    sink.flush();
+    expect(writes).toHaveLength(2); // nothing left
+  });
+
+  it('writes when the buffer is full, and flush writes what is left', () => {
+    const writes: string[] = [];
+    const sink = bufferedLineSink({ out: (t) => writes.push(t), intervalMs: 60_000, maxBytes: 100 });
+    for (let i = 0; i < 5; i++) sink.write(`${'x'.repeat(30)}${i}\n`);
+    expect(writes).toHaveLength(1); // the 4th line crossed 100 bytes
+    expect(writes[0]!.split('\n').filter(Boolean)).toHaveLength(4);
+    sink.flush();
+    expect(writes.join('').split('\n').filter(Boolean).map((l) => l.slice(-1))).toEqual(['0', '1', '2', '3', '4']);
+  });
+
+  it('a process writes its buffered lines before it exits', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'raven-sink-')), 'exit.mts');
+    writeFileSync(file, `import { stdoutLineSink } from ${JSON.stringify(new URL('../../api/logging/lineSink.ts', import.meta.url).pathname)};
+      const sink = stdoutLineSink(); sink.write('one\\n'); sink.write('two\\n'); process.exit(0);\n`);
+    const r = spawnSync(process.execPath, [new URL('../../bin/run-ts.js', import.meta.url).pathname, file], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('one\ntwo\n');
   });
 });
