@@ -13,6 +13,7 @@ import type { Logger } from './logging/Logger.ts';
 import type { RegistryMetrics } from './metrics/registryMetrics.ts';
 import type { RateLimitStore } from './rateLimit/RateLimitStore.ts';
 import type { StaticIndexCache } from './staticCache.ts';
+import type { Inspect } from './publish/InspectPool.ts';
 
 export interface AppDeps {
   config: Config;
@@ -42,6 +43,8 @@ export interface AppDeps {
    * sending new requests while in-flight ones finish.
    */
   lifecycle?: { draining: boolean };
+  /** Tarball inspection for publishes (the server passes an InspectPool's); default: in the event loop's thread. */
+  inspect?: Inspect;
   /** In-memory cache of /index/… responses; filled in by staticReadRoutes when absent (the server's fast path shares it). */
   staticIndex?: StaticIndexCache;
 }

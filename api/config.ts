@@ -84,6 +84,10 @@ export const ConfigSchema = z.object({
   downloads: z.object({
     flushIntervalMs: int(1000),
   }).prefault({}),
+  publish: z.object({
+    /** Worker threads that inspect uploaded tarballs off the event loop (api/publish/InspectPool.ts); 0 = none. */
+    inspectThreads: int(1),
+  }).prefault({}),
   /** Trusted publishing (GitHub Actions OIDC → short-lived publish token); docs/trusted-publishing.md. */
   trusted: z.object({
     /** OIDC issuer whose discovery document and JWKS are trusted. */
@@ -145,6 +149,7 @@ export function configFromEnv(env: Record<string, string | undefined>): Config {
     }),
     groupCommit: drop({ maxBatch: env.GROUP_COMMIT_MAX_BATCH, maxDelayMs: env.GROUP_COMMIT_MAX_DELAY_MS, repackEvery: env.GROUP_COMMIT_REPACK_EVERY, repackMinIntervalMs: env.GROUP_COMMIT_REPACK_MIN_INTERVAL_MS, durability: env.INDEX_DURABILITY }),
     downloads: drop({ flushIntervalMs: env.DOWNLOADS_FLUSH_INTERVAL_MS }),
+    publish: drop({ inspectThreads: env.PUBLISH_INSPECT_THREADS }),
     trusted: drop({
       issuer: env.TRUSTED_PUBLISHING_ISSUER,
       audience: env.TRUSTED_PUBLISHING_AUDIENCE,

@@ -13,6 +13,7 @@ import type { AppDeps } from './AppDeps.ts';
 import { configFromEnv, type Config } from './config.ts';
 import { createApp } from './createApp.ts';
 import { openStores } from './openStores.ts';
+import { InspectPool } from './publish/InspectPool.ts';
 import { openRateLimitStore } from './rateLimit/openRateLimitStore.ts';
 import { staticFastPath } from './staticFastPath.ts';
 
@@ -52,8 +53,12 @@ export async function serve(env: Record<string, string | undefined>): Promise<Ru
     server.close();
     throw e;
   }
+  // Tarballs are inspected on worker threads (until they are up, and with 0 threads, here).
+  const inspector = new InspectPool({ threads: config.publish.inspectThreads });
+  inspector.start();
   const deps: AppDeps = {
     config,
+    inspect: inspector.inspect,
     meta: stores.meta,
     blobs: stores.blobs,
     index: stores.index,
@@ -88,6 +93,7 @@ export async function serve(env: Record<string, string | undefined>): Promise<Ru
     deps.staticIndex?.close();
     await deps.downloads?.close();
     await deps.rateLimits?.close?.();
+    await inspector.close();
     await stores.close();
   })());
   function onSignal(sig: string) {

@@ -24,6 +24,7 @@ import type { MetaStore } from '../meta/MetaStore.ts';
 import { buildIndexEntry } from './buildIndexEntry.ts';
 import { checkDependencies } from './checkDependencies.ts';
 import { inspectTarball, type InspectedTarball } from './inspectTarball.ts';
+import type { Inspect } from './InspectPool.ts';
 import type { KeyedLock } from './KeyedLock.ts';
 import type { PackageNames } from './PackageNames.ts';
 import { readPackageLines } from './readPackageLines.ts';
@@ -37,6 +38,8 @@ export interface PublishContext {
   names: PackageNames;
   locks: KeyedLock;
   now: () => Date;
+  /** Where tarballs are inspected (InspectPool's worker threads); default inspectTarball in this thread. */
+  inspect?: Inspect;
 }
 
 export interface PublishResult {
@@ -71,7 +74,7 @@ export async function publishPackage({ ctx, actor, body, contentLength }: {
     tmpDir: path.join(ctx.config.dataDir, 'tmp'),
   });
   try {
-    const inspected = await inspectTarball({ ...uploadSource(upload), compressedSize: upload.size, limits: ctx.config.limits });
+    const inspected = await (ctx.inspect ?? inspectTarball)({ ...uploadSource(upload), compressedSize: upload.size, limits: ctx.config.limits });
     return await publishInspected({ ctx, actor, upload, inspected });
   } finally {
     await upload.cleanup();

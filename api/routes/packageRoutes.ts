@@ -36,7 +36,7 @@ function uploadBody(c: Context): UploadBody | null {
 export function packageRoutes(deps: AppDeps): Hono {
   const now = deps.now ?? (() => new Date());
   const names = new PackageNames({ index: deps.index });
-  const ctx: PublishContext = { config: deps.config, meta: deps.meta, blobs: deps.blobs, index: deps.index, names, locks: new KeyedLock(), now };
+  const ctx: PublishContext = { config: deps.config, meta: deps.meta, blobs: deps.blobs, index: deps.index, names, locks: new KeyedLock(), now, inspect: deps.inspect };
   const blobUrl = (key: BlobKey) => deps.blobs.publicUrl(key) ?? `${deps.config.publicUrl}/blobs/${key}`;
   const r = new Hono();
   void sweepStaleUploads({ tmpDir: path.join(deps.config.dataDir, 'tmp') }).catch(() => undefined);
