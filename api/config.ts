@@ -66,11 +66,11 @@ export const ConfigSchema = z.object({
   groupCommit: z.object({
     maxBatch: int(256),
     /**
-     * How long the writer waits for more lines after the first one arrives (lines arriving while a
-     * commit runs share the next commit anyway); 0 = one event-loop turn. 2 ms: at concurrency 8
-     * the replies of one commit bring the next requests in a wave, and a 2 ms wait lets the wave
-     * share a commit (a publish's CPU −30 %, publishes/s +19 %; bench/results/index.md), for
-     * 2 ms more on a lone publish.
+     * How long the writer waits for more lines after the first one arrives when no commit is being
+     * written (lines arriving while one is share the next commit anyway); 0 = one event-loop turn.
+     * 2 ms: at concurrency 8 the replies of one commit bring the next requests in a wave, and a
+     * 2 ms wait lets the wave share a commit (a publish's CPU −30 %, publishes/s +19 %;
+     * bench/results/index.md), for 2 ms more on a lone publish.
      */
     maxDelayMs: int(2),
     /** Repack of the index repo every N commits (keeps dumb-HTTP clones cheap)… */

@@ -24,9 +24,11 @@ export interface GroupCommitOptions<Op, R> {
   commitBatch: (ops: Op[], pipe: CommitPipe) => Promise<Settlement<R>[]>;
   maxBatch: number;
   /**
-   * Wait this long after the first op of an idle queue for more to arrive; 0 waits one turn of
-   * the event loop (ops enqueued in the same turn share the commit, and under load the ops that
-   * arrive while a batch commits form the next one anyway, so no fixed wait is needed).
+   * Wait this long after the first op of an idle queue, when no batch is being committed, for
+   * more to arrive; 0 waits one turn of the event loop. While a batch commits, the ops arriving
+   * form the next one anyway, so that one waits only a turn. The wait is for waves: at
+   * concurrency 8 a commit's replies bring the next requests together, and a few ms let them share
+   * a commit (api/config.ts groupCommit.maxDelayMs).
    */
   maxDelayMs: number;
 }
@@ -44,6 +46,8 @@ export class GroupCommit<Op, R> {
   private active = false;
   /** The settlement of the last batch started (the next one's `previous`). */
   private last: Promise<void> = Promise.resolve();
+  /** Batches started and not yet settled. */
+  private unsettled = 0;
   private readonly o: GroupCommitOptions<Op, R>;
 
   constructor(o: GroupCommitOptions<Op, R>) {
@@ -72,7 +76,9 @@ export class GroupCommit<Op, R> {
   }
 
   private async drain(): Promise<void> {
-    await new Promise((r) => (this.o.maxDelayMs > 0 ? setTimeout(r, this.o.maxDelayMs) : setImmediate(r)));
+    // While a batch is still being committed, lines queue up for the next one anyway: no wait then.
+    const wait = this.unsettled === 0 ? this.o.maxDelayMs : 0;
+    await new Promise((r) => (wait > 0 ? setTimeout(r, wait) : setImmediate(r)));
     // The emptiness check and clearing `active` happen in one synchronous step (no await
     // between them), so an op enqueued by a caller woken by the last batch starts a new drain.
     while (this.queue.length > 0 || (this.active = false)) {
@@ -80,7 +86,11 @@ export class GroupCommit<Op, R> {
       const previous = this.last;
       let release!: () => void;
       const released = new Promise<void>((r) => (release = r));
-      this.last = this.settle(batch, { release, previous }).finally(release);
+      this.unsettled++;
+      this.last = this.settle(batch, { release, previous }).finally(() => {
+        this.unsettled--;
+        release();
+      });
       await released;
       await previous; // at most two batches in flight
     }

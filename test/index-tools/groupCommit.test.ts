@@ -58,4 +58,37 @@ describe('GroupCommit', () => {
     expect(await Promise.all([1, 2, 3].map((v) => q.enqueue(v)))).toEqual([2, 4, 6]);
     expect(most).toBe(1);
   });
+
+  it('waits maxDelayMs for more ops only when no batch is being committed', async () => {
+    const batches: { ops: string[]; at: number }[] = [];
+    const gates: (() => void)[] = [];
+    const t0 = performance.now();
+    const q = new GroupCommit<string, string>({
+      maxBatch: 100,
+      maxDelayMs: 300,
+      commitBatch: async (ops, pipe) => {
+        batches.push({ ops, at: performance.now() - t0 });
+        pipe.release();
+        await new Promise<void>((r) => gates.push(r));
+        return ops.map((op) => ({ ok: true as const, value: op }));
+      },
+    });
+    // Idle: the first op waits 300 ms, and the ops arriving meanwhile share its batch.
+    const first = [q.enqueue('a'), new Promise((r) => setTimeout(r, 20)).then(() => q.enqueue('b'))];
+    while (batches.length < 1) await tick();
+    expect(batches[0]!.ops).toEqual(['a', 'b']);
+    expect(batches[0]!.at).toBeGreaterThanOrEqual(295);
+    // A batch is being committed: the next op's batch starts without that wait.
+    const sent = performance.now() - t0;
+    const second = q.enqueue('c');
+    while (batches.length < 2) await tick();
+    expect(batches[1]!.ops).toEqual(['c']);
+    expect(batches[1]!.at - sent).toBeLessThan(200);
+    gates.forEach((g) => g());
+    await tick();
+    gates.forEach((g) => g());
+    expect(await Promise.all([...first, second])).toEqual(['a', 'b', 'c']);
+    await q.idle();
+  });
 });
+
