@@ -46,6 +46,128 @@ function lineVersion(line: string): string | undefined {
   return line.slice(at + 8, end);
 }
 
+const EMPTY = Buffer.alloc(0);
+const VERS = Buffer.from('"vers":"');
+
+/**
+ * The version keys (versionKey → the line's `vers`) of a package file's lines, read from its
+ * bytes: the first `"vers":"` of each line (canonical lines have it right after the name).
+ */
+function versionsOf(bytes: Buffer): Map<string, string> {
+  const out = new Map<string, string>();
+  for (let start = 0; start < bytes.length;) {
+    let end = bytes.indexOf(0x0a, start);
+    if (end < 0) end = bytes.length;
+    const at = bytes.indexOf(VERS, start);
+    if (at >= 0 && at < end) {
+      const q = bytes.indexOf(0x22, at + VERS.length);
+      if (q >= 0 && q <= end) {
+        const vers = bytes.toString('latin1', at + VERS.length, q);
+        out.set(versionKey(vers), vers);
+      }
+    }
+    start = end + 1;
+  }
+  return out;
+}
+
+/**
+ * Version maps of package files by blob id, for the next batch that appends to the same file
+ * (a burst of publishes to one package): at most ~100k versions in all, oldest out.
+ */
+const versionMemo = new Map<string, Map<string, string>>();
+const VERSION_MEMO_MAX = 100_000;
+let versionMemoSize = 0;
+
+/**
+ * One file of the batch. Appends (nearly every op) work on the bytes: the versions are found
+ * without decoding the file, and the new content is the old bytes plus the new lines — a publish
+ * to a package with hundreds of versions no longer splits, joins and re-encodes the whole file.
+ * A yank or config.json works on lines (`lines()` turns the file into them).
+ */
+class IndexFile {
+  dirty = false;
+  exists: boolean;
+  private bytes: Buffer;
+  private readonly appended: string[] = [];
+  private asLines: string[] | undefined;
+  private keys: Map<string, string> | undefined;
+  private readonly oid: string | undefined;
+
+  constructor(bytes: Buffer, oid: string | undefined) {
+    this.bytes = bytes;
+    this.oid = oid;
+    this.exists = oid !== undefined;
+  }
+
+  /** versionKey → `vers` of every line (appended ones too). */
+  versions(): Map<string, string> {
+    if (!this.keys) {
+      const known = this.oid ? versionMemo.get(this.oid) : undefined;
+      // A copy: appends add to it, and the memo's map belongs to the old content.
+      this.keys = known ? new Map(known) : versionsOf(this.bytes);
+      for (const l of this.appended) {
+        const v = lineVersion(l);
+        if (v !== undefined) this.keys.set(versionKey(v), v);
+      }
+    }
+    return this.keys;
+  }
+
+  append(line: string, vers: string): void {
+    if (this.asLines) this.asLines.push(line);
+    else this.appended.push(line);
+    this.keys?.set(versionKey(vers), vers);
+    this.dirty = true;
+  }
+
+  /** The file as lines (from then on it is kept as lines). */
+  lines(): string[] {
+    if (!this.asLines) {
+      const text = this.bytes.toString('utf8');
+      const lines = text === '' ? [] : text.split('\n');
+      if (lines.at(-1) === '') lines.pop();
+      this.asLines = [...lines, ...this.appended];
+      this.appended.length = 0;
+    }
+    return this.asLines;
+  }
+
+  replaceLine(i: number, line: string): void {
+    this.lines()[i] = line;
+    this.keys = undefined;
+    this.dirty = true;
+  }
+
+  replaceLines(lines: string[]): void {
+    this.asLines = lines;
+    this.appended.length = 0;
+    this.keys = undefined;
+    this.dirty = true;
+  }
+
+  /** The new content: every line ends with a newline (config.json: the JSON and one newline). */
+  content(): Buffer {
+    if (this.asLines) return Buffer.from(this.asLines.map((l) => l + '\n').join(''), 'utf8');
+    const tail = this.appended.map((l) => l + '\n').join('');
+    const gap = this.bytes.length > 0 && this.bytes[this.bytes.length - 1] !== 0x0a ? '\n' : '';
+    return Buffer.concat([this.bytes, Buffer.from(gap + tail, 'utf8')]);
+  }
+
+  /** Remember the versions of the content written as `oid` for the next batch. */
+  remember(oid: string): void {
+    if (!this.keys || this.asLines) return;
+    if (versionMemo.has(oid) || this.keys.size > VERSION_MEMO_MAX / 10) return;
+    versionMemo.set(oid, this.keys);
+    versionMemoSize += this.keys.size;
+    for (const [old, keys] of versionMemo) {
+      if (versionMemoSize <= VERSION_MEMO_MAX) break;
+      versionMemo.delete(old);
+      versionMemoSize -= keys.size;
+    }
+  }
+}
+
 export function describeOp(op: IndexOp): string {
   switch (op.kind) {
     case 'append':
@@ -90,15 +212,12 @@ export async function applyBatch(args: {
   const { trees, base, ops } = args;
   const batch = trees.objects.beginBatch();
   const root = base ? (await trees.commit(base)).tree : EMPTY_TREE;
-  const files = new Map<string, { lines: string[]; dirty: boolean; exists: boolean }>();
-  const load = async (p: string) => {
+  const files = new Map<string, IndexFile>();
+  const load = async (p: string): Promise<IndexFile> => {
     let f = files.get(p);
     if (!f) {
       const e = await trees.lookup(root, p);
-      const text = e ? (await trees.blob(e.oid)).toString('utf8') : '';
-      const lines = text === '' ? [] : text.split('\n');
-      if (lines.at(-1) === '') lines.pop();
-      f = { lines, dirty: false, exists: e !== undefined };
+      f = new IndexFile(e ? await trees.blob(e.oid) : EMPTY, e?.oid);
       files.set(p, f);
     }
     return f;
@@ -110,9 +229,8 @@ export async function applyBatch(args: {
     if (op.kind === 'config') {
       const f = await load(CONFIG_PATH);
       const text = JSON.stringify(op.config, null, 2);
-      if (f.lines.join('\n') !== text) {
-        f.lines = text.split('\n');
-        f.dirty = true;
+      if (f.lines().join('\n') !== text) {
+        f.replaceLines(text.split('\n'));
         applied.push(op);
       }
       errors.push(undefined);
@@ -125,33 +243,31 @@ export async function applyBatch(args: {
         errors.push(new RegistryError('index_conflict', `${name} was created by another publish meanwhile`, { name, reason: 'package_exists' }));
         continue;
       }
-      const key = versionKey(op.entry.vers);
-      const clash = f.lines.find((l) => versionKey(lineVersion(l) ?? '') === key);
+      const clash = f.versions().get(versionKey(op.entry.vers));
       if (clash !== undefined) {
-        errors.push(new RegistryError('version_exists', `${name}@${lineVersion(clash)} already exists`, { name, version: lineVersion(clash) }));
+        errors.push(new RegistryError('version_exists', `${name}@${clash} already exists`, { name, version: clash }));
         continue;
       }
-      f.lines.push(serializeEntry(op.entry));
-      f.dirty = true;
+      f.append(serializeEntry(op.entry), op.entry.vers);
       f.exists = true;
       applied.push(op);
       errors.push(undefined);
       continue;
     }
-    if (!f.exists || f.lines.length === 0) {
+    const lines = f.lines();
+    if (!f.exists || lines.length === 0) {
       errors.push(new RegistryError('package_not_found', `no package named ${name}`, { name }));
       continue;
     }
-    let i = f.lines.findIndex((l) => lineVersion(l) === op.version);
-    if (i < 0) i = f.lines.findIndex((l) => versionKey(lineVersion(l) ?? '') === versionKey(op.version));
+    let i = lines.findIndex((l) => lineVersion(l) === op.version);
+    if (i < 0) i = lines.findIndex((l) => versionKey(lineVersion(l) ?? '') === versionKey(op.version));
     if (i < 0) {
       errors.push(new RegistryError('version_not_found', `${name}@${op.version} does not exist`, { name, version: op.version }));
       continue;
     }
-    const entry = parseEntry(f.lines[i]!);
+    const entry = parseEntry(lines[i]!);
     if (entry.yanked !== op.yanked) {
-      f.lines[i] = serializeEntry({ ...entry, yanked: op.yanked });
-      f.dirty = true;
+      f.replaceLine(i, serializeEntry({ ...entry, yanked: op.yanked }));
       applied.push(op);
     }
     errors.push(undefined);
@@ -162,8 +278,9 @@ export async function applyBatch(args: {
     const changed = new Map<string, string>();
     for (const [p, f] of files) {
       if (!f.dirty) continue;
-      const content = p === CONFIG_PATH ? f.lines.join('\n') + '\n' : f.lines.map((l) => l + '\n').join('');
-      changed.set(p, await trees.writeBlob(Buffer.from(content, 'utf8'), batch));
+      const oid = await trees.writeBlob(f.content(), batch);
+      f.remember(oid);
+      changed.set(p, oid);
     }
     if (changed.size === 0) return { commit: undefined, paths: [], message: '', errors, batch };
 

@@ -14,6 +14,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { RegistryError, canonicalName, isRegistryError, isReservedName, type IndexEntry } from '../../schema/index.ts';
+import { versionKey } from '../../index-tools/applyBatch.ts';
 import { readmeKey, tarballKey } from '../../index-tools/blobKey.ts';
 import type { BlobStore } from '../../index-tools/BlobStore.ts';
 import type { IndexRepo } from '../../index-tools/IndexRepo.ts';
@@ -49,7 +50,7 @@ export interface PublishResult {
 }
 
 /** `1.0.0+a` and `1.0.0+b` are the same version for immutability. */
-export const withoutBuild = (v: string): string => v.split('+')[0]!;
+export const withoutBuild = versionKey;
 
 /**
  * @example
@@ -215,7 +216,8 @@ function uploadSource(upload: Upload): { bytes: Uint8Array } | { file: string } 
  * that differs only in build metadata.
  */
 function sameVersion(lines: readonly IndexEntry[], version: string, cksum: string): IndexEntry | undefined {
-  const hit = lines.find((l) => withoutBuild(l.vers) === withoutBuild(version));
+  const key = withoutBuild(version);
+  const hit = lines.find((l) => withoutBuild(l.vers) === key);
   if (!hit) return undefined;
   if (hit.cksum === cksum && hit.vers === version) return hit;
   const why = hit.yanked ? ' (yanked)' : '';

@@ -26,16 +26,33 @@ export interface PackageDoc {
   deps: string[];
 }
 
-/** The entry search should describe a package by. */
+/** `x.y.z`, optionally with build metadata: a release, ordered by its three numbers (semver ignores the build). */
+const RELEASE = /^(0|[1-9]\d{0,14})\.(0|[1-9]\d{0,14})\.(0|[1-9]\d{0,14})(?:\+[0-9A-Za-z.-]+)?$/;
+
+/**
+ * The entry search should describe a package by. Runs on every commit of the package, over all
+ * of its lines: plain releases are compared by their numbers, and only prereleases (and anything
+ * unusual) go through semver — parsing every version with semver twice per commit was most of a
+ * publish's search-index cost for a package with hundreds of versions.
+ */
 export function latestEntry(entries: readonly IndexEntry[]): IndexEntry | undefined {
   let best: IndexEntry | undefined;
   let bestStable = false;
+  let bestNums: [number, number, number] | undefined;
   for (const e of entries) {
     if (e.yanked) continue;
-    const stable = semver.prerelease(e.vers) === null;
-    if (!best || (stable && !bestStable) || (stable === bestStable && semver.gt(e.vers, best.vers))) {
+    const m = RELEASE.exec(e.vers);
+    const nums: [number, number, number] | undefined = m ? [Number(m[1]), Number(m[2]), Number(m[3])] : undefined;
+    const stable = nums !== undefined || semver.prerelease(e.vers) === null;
+    let higher: boolean;
+    if (!best) higher = true;
+    else if (stable !== bestStable) higher = stable;
+    else if (nums && bestNums) higher = nums[0] !== bestNums[0] ? nums[0] > bestNums[0] : nums[1] !== bestNums[1] ? nums[1] > bestNums[1] : nums[2] > bestNums[2];
+    else higher = semver.gt(e.vers, best.vers);
+    if (higher) {
       best = e;
       bestStable = stable;
+      bestNums = nums;
     }
   }
   return best ?? entries.at(-1);

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -6,7 +6,7 @@ import { GitIndexRepo } from '../../index-tools/GitIndexRepo.ts';
 import { repackIndex } from '../../index-tools/gitDumbHttp.ts';
 import type { CommitInfo } from '../../index-tools/IndexRepo.ts';
 import { isRegistryError } from '../../schema/index.ts';
-import { parseTrustedLines } from '../../index-tools/entryLine.ts';
+import { parseTrustedLines, serializeEntry } from '../../index-tools/entryLine.ts';
 import { indexPath } from '../../index-tools/indexPath.ts';
 import { makeEntry } from './fixtures/makeEntry.ts';
 import { TEST_CONFIG, git, tempDir } from './gitHelpers.ts';
@@ -116,6 +116,33 @@ describe('GitIndexRepo', () => {
     expect((await repo.setYanked({ name: 'foo', version: '9.9.9', yanked: true }).catch((e) => e)).code).toBe('version_not_found');
     expect((await repo.setYanked({ name: 'nope', version: '1.0.0', yanked: true }).catch((e) => e)).code).toBe('package_not_found');
     expect(await repo.head()).toBe(head);
+  });
+
+  it('appends to a file another tool wrote (no final newline): its bytes kept, duplicates refused from the first batch on', async () => {
+    const { repo, gitdir } = await newRepo();
+    const run = (args: string[], input?: string) => execFileSync('git', ['--git-dir', gitdir, ...args], { encoding: 'utf8', input }).trim();
+    // ha/nd/hand holding one line, written with git plumbing and without its newline.
+    const first = serializeEntry(makeEntry('hand', '1.0.0+local'));
+    const blob = run(['hash-object', '-w', '--stdin'], first);
+    const nd = run(['mktree'], `100644 blob ${blob}\thand\n`);
+    const ha = run(['mktree'], `040000 tree ${nd}\tnd\n`);
+    const root = run(['mktree'], `${run(['ls-tree', 'main'])}\n040000 tree ${ha}\tha\n`);
+    const commit = run(['commit-tree', root, '-p', 'main', '-m', 'by hand']);
+    run(['update-ref', 'refs/heads/main', commit]);
+    await repo.refresh();
+    const dup = await repo.appendVersion(makeEntry('hand', '1.0.0')).catch((e) => e);
+    expect(isRegistryError(dup, 'version_exists')).toBe(true);
+    expect(dup.message).toContain('hand@1.0.0+local');
+    await repo.appendVersion(makeEntry('hand', '1.1.0'));
+    const again = await repo.appendVersion(makeEntry('hand', '1.1.0+other')).catch((e) => e); // from the remembered versions
+    expect(isRegistryError(again, 'version_exists')).toBe(true);
+    await Promise.all([repo.appendVersion(makeEntry('hand', '1.2.0')), repo.setYanked({ name: 'hand', version: '1.0.0+local', yanked: true })]);
+    expect(run(['show', `main:${indexPath('hand')}`]) + '\n').toBe([
+      first,
+      serializeEntry(makeEntry('hand', '1.1.0')),
+      serializeEntry(makeEntry('hand', '1.2.0')),
+    ].map((l, i) => (i === 0 ? l.replace('"yanked":false', '"yanked":true') : l) + '\n').join(''));
+    expect(git(gitdir, 'fsck', '--strict', '--no-dangling')).toBe('');
   });
 
   it('tells onCommit listeners about its own commits and about commits of another writer', async () => {
